@@ -1,0 +1,630 @@
+"""The Zaalboek domain (SPEC §3). Money is integer euro cents; datetimes are aware and stored in UTC.
+
+No business logic lives here: state changes are in `boeking.services`, rules in `boeking.rules`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.conf import settings
+from django.contrib.postgres.fields import RangeOperators
+from django.db import models
+from django.db.models import F, Func, Q
+from django.utils.translation import gettext_lazy as _
+
+from .constraints import PostgresExclusionConstraint
+from .querysets import BookingQuerySet, ClosureQuerySet
+
+# --- geography -------------------------------------------------------------------------------------------------
+
+
+class District(models.Model):
+    """A wijk (district) of the municipality."""
+
+    name = models.CharField(_("naam"), max_length=100, unique=True)
+    slug = models.SlugField(unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("wijk")
+        verbose_name_plural = _("wijken")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Neighbourhood(models.Model):
+    """A buurt within a district, with the PC4 postcodes that (mostly) lie in it."""
+
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="neighbourhoods")
+    name = models.CharField(_("naam"), max_length=100, unique=True)
+    slug = models.SlugField(unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("buurt")
+        verbose_name_plural = _("buurten")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PostcodeArea(models.Model):
+    """A PC4 postcode and a neighbourhood it covers (one PC4 may span several buurten)."""
+
+    pc4 = models.CharField(_("postcode (PC4)"), max_length=4)
+    neighbourhood = models.ForeignKey(Neighbourhood, on_delete=models.CASCADE, related_name="postcodes")
+
+    class Meta:
+        ordering = ["pc4"]
+        constraints = [models.UniqueConstraint(fields=["pc4", "neighbourhood"], name="unique_pc4_per_neighbourhood")]
+        verbose_name = _("postcodegebied")
+        verbose_name_plural = _("postcodegebieden")
+
+    def __str__(self) -> str:
+        return f"{self.pc4} ({self.neighbourhood})"
+
+
+# --- houses, locations, rooms -----------------------------------------------------------------------------------
+
+
+class HouseType(models.TextChoices):
+    GEMEENSCHAPSHUIS = "gemeenschapshuis", _("Gemeenschapshuis")
+    ONTMOETINGSCENTRUM = "ontmoetingscentrum", _("Ontmoetingscentrum")
+    HUIS_VAN_DE_WIJK = "huis_van_de_wijk", _("Huis van de Wijk")
+    KLEINSCHALIG = "kleinschalig", _("Kleinschalige ontmoetingsplek")
+
+
+class OperatorType(models.TextChoices):
+    VOLUNTEER_BOARD = "volunteer_board", _("Vrijwilligersbestuur")
+    PROFESSIONAL = "professional", _("Professionele organisatie")
+
+
+class House(models.Model):
+    name = models.CharField(_("naam"), max_length=150)
+    slug = models.SlugField(unique=True)
+    house_type = models.CharField(_("soort"), max_length=30, choices=HouseType.choices)
+    operator_type = models.CharField(_("beheerder"), max_length=30, choices=OperatorType.choices)
+    operator_name = models.CharField(_("naam beheerder"), max_length=150, blank=True)
+    neighbourhood = models.ForeignKey(Neighbourhood, on_delete=models.PROTECT, related_name="houses")
+    description = models.TextField(_("beschrijving"), blank=True)
+    house_rules = models.TextField(_("huisregels"), blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("telefoon"), max_length=30, blank=True)
+    discount_percent = models.PositiveSmallIntegerField(
+        _("korting (%)"), default=0, help_text=_("Korting op de huur, bv. in buurten waar de gemeente extra investeert.")
+    )
+    neighbourhood_residents_only = models.BooleanField(
+        _("alleen buurtbewoners"),
+        default=False,
+        help_text=_("Privé-bijeenkomsten alleen voor bewoners met een postcode in de eigen buurt."),
+    )
+    bank_account = models.CharField(_("IBAN"), max_length=34, blank=True)
+    active = models.BooleanField(_("actief"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("huis")
+        verbose_name_plural = _("huizen")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OpeningHours(models.Model):
+    """One opening interval of a house on a weekday (0 = Monday). `closes` ≤ `opens` means after midnight."""
+
+    house = models.ForeignKey(House, on_delete=models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(
+        _("weekdag"),
+        choices=[(0, _("maandag")), (1, _("dinsdag")), (2, _("woensdag")), (3, _("donderdag")),
+                 (4, _("vrijdag")), (5, _("zaterdag")), (6, _("zondag"))],
+    )
+    opens = models.TimeField(_("open"))
+    closes = models.TimeField(_("dicht"), help_text=_("Vóór of gelijk aan 'open' betekent: na middernacht."))
+
+    class Meta:
+        ordering = ["house", "weekday", "opens"]
+        constraints = [models.CheckConstraint(condition=Q(weekday__lte=6), name="openinghours_weekday_0_6")]
+        verbose_name = _("openingstijd")
+        verbose_name_plural = _("openingstijden")
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    @property
+    def crosses_midnight(self) -> bool:
+        return self.closes <= self.opens
+
+
+class ScreeningStatus(models.TextChoices):
+    NOT_SCREENED = "not_screened", _("Nog niet geschouwd")
+    COMPLIANT = "compliant", _("Voldoet")
+    PARTIAL = "partial", _("Voldoet gedeeltelijk")
+    NON_COMPLIANT = "non_compliant", _("Voldoet niet")
+
+
+class Location(models.Model):
+    """An address of a house, with an accessibility profile inspired by NEN 9120."""
+
+    house = models.ForeignKey(House, on_delete=models.CASCADE, related_name="locations")
+    name = models.CharField(_("naam"), max_length=150)
+    street = models.CharField(_("straat en huisnummer"), max_length=150)
+    postcode = models.CharField(_("postcode"), max_length=7)
+    city = models.CharField(_("plaats"), max_length=80, default="Maastricht")
+    step_free_entrance = models.BooleanField(_("drempelvrije entree"), default=False)
+    threshold_max_2cm = models.BooleanField(_("drempels ≤ 2 cm"), default=False)
+    door_width_cm = models.PositiveSmallIntegerField(_("deurbreedte (cm)"), null=True, blank=True)
+    lift = models.BooleanField(_("lift"), default=False)
+    accessible_toilet = models.BooleanField(_("invalidentoilet"), default=False)
+    disabled_parking_distance_m = models.PositiveIntegerField(
+        _("afstand invalidenparkeerplaats (m)"), null=True, blank=True
+    )
+    public_transport_distance_m = models.PositiveIntegerField(_("afstand openbaar vervoer (m)"), null=True, blank=True)
+    hearing_loop = models.BooleanField(_("ringleiding"), default=False)
+    screening_date = models.DateField(_("schouwdatum"), null=True, blank=True)
+    screening_status = models.CharField(
+        _("schouwstatus"), max_length=20, choices=ScreeningStatus.choices, default=ScreeningStatus.NOT_SCREENED
+    )
+
+    class Meta:
+        ordering = ["house", "name"]
+        verbose_name = _("locatie")
+        verbose_name_plural = _("locaties")
+
+    def __str__(self) -> str:
+        return f"{self.house} – {self.name}"
+
+    @property
+    def wheelchair_accessible(self) -> bool:
+        """Step-free (or ≤ 2 cm) entrance, a door of at least 85 cm (NEN 9120) and an accessible toilet."""
+        return (
+            (self.step_free_entrance or self.threshold_max_2cm)
+            and (self.door_width_cm or 0) >= 85
+            and self.accessible_toilet
+        )
+
+
+class Facility(models.Model):
+    code = models.SlugField(unique=True)
+    name_nl = models.CharField(_("naam (nl)"), max_length=80)
+    name_en = models.CharField(_("naam (en)"), max_length=80)
+
+    class Meta:
+        ordering = ["name_nl"]
+        verbose_name = _("voorziening")
+        verbose_name_plural = _("voorzieningen")
+
+    def __str__(self) -> str:
+        return self.name_nl
+
+
+class Room(models.Model):
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="rooms")
+    house = models.ForeignKey(House, on_delete=models.PROTECT, related_name="rooms", editable=False)
+    name = models.CharField(_("naam"), max_length=150)
+    description = models.TextField(_("beschrijving"), blank=True)
+    capacity = models.PositiveIntegerField(_("capaciteit (personen)"))
+    area_m2 = models.PositiveIntegerField(_("oppervlakte (m²)"), null=True, blank=True)
+    facilities = models.ManyToManyField(Facility, blank=True, related_name="rooms", verbose_name=_("voorzieningen"))
+    deposit_cents = models.PositiveIntegerField(_("borg (cent)"), default=0)
+    cleaning_fee_cents = models.PositiveIntegerField(_("schoonmaakkosten (cent)"), default=0)
+    buffer_minutes = models.PositiveIntegerField(
+        _("buffer na boeking (min)"), default=30, help_text=_("Tijd voor schoonmaken na elke boeking.")
+    )
+    private_events_allowed = models.BooleanField(_("privé-bijeenkomsten toegestaan"), default=True)
+    active = models.BooleanField(_("actief"), default=True)
+
+    class Meta:
+        ordering = ["house", "name"]
+        constraints = [models.CheckConstraint(condition=Q(capacity__gte=1), name="room_capacity_positive")]
+        verbose_name = _("zaal")
+        verbose_name_plural = _("zalen")
+
+    def __str__(self) -> str:
+        return f"{self.house} – {self.name}"
+
+    def save(self, *args, **kwargs):
+        # Denormalised for per-house locks and queries; always follows the location.
+        self.house_id = self.location.house_id
+        super().save(*args, **kwargs)
+
+
+class TariffTier(models.TextChoices):
+    PRIVATE = "private", _("Privé (bewoners)")
+    ASSOCIATION = "association", _("Vereniging")
+    OTHER = "other", _("Overig")
+
+
+class TariffUnit(models.TextChoices):
+    HOUR = "hour", _("per uur")
+    DAYPART = "daypart", _("per dagdeel")
+
+
+class Tariff(models.Model):
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="tariffs")
+    tier = models.CharField(_("tarief"), max_length=20, choices=TariffTier.choices)
+    unit = models.CharField(_("eenheid"), max_length=10, choices=TariffUnit.choices)
+    amount_cents = models.PositiveIntegerField(_("bedrag (cent)"))
+
+    class Meta:
+        ordering = ["room", "tier", "unit"]
+        constraints = [models.UniqueConstraint(fields=["room", "tier", "unit"], name="unique_tariff")]
+        verbose_name = _("tarief")
+        verbose_name_plural = _("tarieven")
+
+    def __str__(self) -> str:
+        return f"{self.get_tier_display()} {self.get_unit_display()}: € {self.amount_cents / 100:.2f}"
+
+
+# --- people ----------------------------------------------------------------------------------------------------
+
+
+class Role(models.TextChoices):
+    RESIDENT = "resident", _("Bewoner")
+    ASSOCIATION = "association", _("Vereniging")
+    VOLUNTEER = "volunteer", _("Bestuurslid")
+    MUNICIPALITY = "municipality", _("Gemeente")
+    ADMIN = "admin", _("Beheerder")
+
+
+def new_feed_token() -> str:
+    """256 random bits, URL-safe."""
+    return secrets.token_urlsafe(32)
+
+
+class Profile(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    role = models.CharField(_("rol"), max_length=20, choices=Role.choices, default=Role.RESIDENT)
+    postcode = models.CharField(_("postcode"), max_length=7, blank=True)
+    phone = models.CharField(_("telefoon"), max_length=30, blank=True)
+    organisation = models.CharField(_("organisatie"), max_length=150, blank=True)
+    adult_declared = models.BooleanField(_("verklaart 18 jaar of ouder te zijn"), default=False)
+    feed_token = models.CharField(max_length=64, unique=True, default=new_feed_token, editable=False)
+    language = models.CharField(_("taal"), max_length=5, default="nl", choices=settings.LANGUAGES)
+
+    class Meta:
+        verbose_name = _("profiel")
+        verbose_name_plural = _("profielen")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
+
+    @property
+    def pc4(self) -> str:
+        return "".join(ch for ch in self.postcode if ch.isdigit())[:4]
+
+
+class Membership(models.Model):
+    """A user volunteering for (on the board of, or operating) a house."""
+
+    class MemberRole(models.TextChoices):
+        BOARD = "board", _("Bestuurslid")
+        OPERATOR = "operator", _("Beheerder")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    house = models.ForeignKey(House, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("rol"), max_length=20, choices=MemberRole.choices, default=MemberRole.BOARD)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "house"], name="unique_membership")]
+        verbose_name = _("lidmaatschap")
+        verbose_name_plural = _("lidmaatschappen")
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.house}"
+
+
+# --- rules as data ---------------------------------------------------------------------------------------------
+
+
+class BookingKind(models.TextChoices):
+    PARTY = "party", _("Feest")
+    KOFFIETAFEL = "koffietafel", _("Koffietafel")
+    GATHERING = "gathering", _("Andere bijeenkomst")
+    ASSOCIATION = "association", _("Verenigingsactiviteit")
+    COMMUNITY = "community", _("Activiteit van het huis")
+
+    @classmethod
+    def private_kinds(cls) -> frozenset[str]:
+        """Para-commercial, resident-only, capped."""
+        return frozenset({cls.PARTY, cls.KOFFIETAFEL, cls.GATHERING})
+
+
+PRIVATE_KINDS = BookingKind.private_kinds()
+
+
+class CapRule(models.Model):
+    """How many bookings of a private kind a house may host per calendar year.
+
+    `house` empty: the city-wide default. With a house: an override for that house, which needs a reason.
+    """
+
+    kind = models.CharField(_("soort"), max_length=20, choices=[(k.value, k.label) for k in BookingKind
+                                                                  if k in PRIVATE_KINDS])
+    house = models.ForeignKey(House, on_delete=models.CASCADE, null=True, blank=True, related_name="cap_rules")
+    cap = models.PositiveIntegerField(_("maximum per jaar"))
+    reason = models.TextField(_("reden"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["house", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind"], condition=Q(house__isnull=True), name="unique_default_cap"),
+            models.UniqueConstraint(fields=["kind", "house"], condition=Q(house__isnull=False), name="unique_house_cap"),
+            models.CheckConstraint(condition=Q(house__isnull=True) | ~Q(reason=""), name="cap_override_needs_reason"),
+        ]
+        verbose_name = _("maximum (cap)")
+        verbose_name_plural = _("maxima (caps)")
+
+    def __str__(self) -> str:
+        scope = self.house or _("hele gemeente")
+        return f"{self.get_kind_display()} – {scope}: {self.cap}"
+
+
+class RuleSettings(models.Model):
+    """The city-wide rule parameters of SPEC §4 (one row, `RuleSettings.current()`); caps are `CapRule`s."""
+
+    min_notice_party_hours = models.PositiveIntegerField(_("minimale aanvraagtermijn feest (uur)"), default=14 * 24)
+    min_notice_gathering_hours = models.PositiveIntegerField(
+        _("minimale aanvraagtermijn bijeenkomst (uur)"), default=14 * 24
+    )
+    min_notice_koffietafel_hours = models.PositiveIntegerField(
+        _("minimale aanvraagtermijn koffietafel (uur)"), default=24
+    )
+    min_notice_other_hours = models.PositiveIntegerField(_("minimale aanvraagtermijn overig (uur)"), default=48)
+    max_advance_days = models.PositiveIntegerField(_("maximaal vooruit boeken (dagen)"), default=365)
+    private_end_weeknight = models.TimeField(_("privé eindtijd zo–do-nacht"), default=dt.time(0, 0))
+    private_end_weekend = models.TimeField(_("privé eindtijd vr/za-nacht"), default=dt.time(1, 0))
+    koffietafel_earliest = models.TimeField(_("koffietafel vanaf"), default=dt.time(9, 0))
+    koffietafel_latest = models.TimeField(_("koffietafel tot"), default=dt.time(18, 0))
+    private_min_minutes = models.PositiveIntegerField(_("minimale duur privé (min)"), default=60)
+    private_max_minutes = models.PositiveIntegerField(_("maximale duur privé (min)"), default=12 * 60)
+    decision_days = models.PositiveIntegerField(_("beslistermijn (dagen)"), default=7)
+    payment_days = models.PositiveIntegerField(_("betaaltermijn (dagen)"), default=7)
+    free_cancellation_days = models.PositiveIntegerField(_("kosteloos annuleren tot (dagen vooraf)"), default=14)
+    resident_postcodes = models.CharField(
+        _("postcodes van de gemeente (PC4)"),
+        max_length=500,
+        default="6211-6229",
+        help_text=_("Bereiken en losse PC4-codes, gescheiden door komma's, bv. 6211-6229."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("regelinstellingen")
+        verbose_name_plural = _("regelinstellingen")
+
+    def __str__(self) -> str:
+        return str(_("Regels van de gemeente"))
+
+    @classmethod
+    def current(cls) -> RuleSettings:
+        obj = cls.objects.order_by("pk").first()
+        return obj if obj is not None else cls.objects.create()
+
+    def min_notice_hours(self, kind: str) -> int:
+        return {
+            BookingKind.PARTY: self.min_notice_party_hours,
+            BookingKind.GATHERING: self.min_notice_gathering_hours,
+            BookingKind.KOFFIETAFEL: self.min_notice_koffietafel_hours,
+        }.get(kind, self.min_notice_other_hours)
+
+    def postcode_in_municipality(self, pc4: str) -> bool:
+        if len(pc4) != 4 or not pc4.isdigit():
+            return False
+        for part in self.resident_postcodes.split(","):
+            part = part.strip()
+            if "-" in part:
+                low, high = (p.strip() for p in part.split("-", 1))
+                if low <= pc4 <= high:
+                    return True
+            elif part == pc4:
+                return True
+        return False
+
+
+# --- bookings --------------------------------------------------------------------------------------------------
+
+
+class BookingStatus(models.TextChoices):
+    REQUESTED = "requested", _("Aangevraagd")
+    APPROVED = "approved", _("Goedgekeurd (wacht op betaling)")
+    CONFIRMED = "confirmed", _("Bevestigd")
+    REJECTED = "rejected", _("Afgewezen")
+    CANCELLED = "cancelled", _("Geannuleerd")
+    EXPIRED = "expired", _("Verlopen")
+
+
+# Tuples, not sets: their order ends up in migrations and must be stable.
+BookingStatus.HOLDING = (BookingStatus.REQUESTED, BookingStatus.APPROVED, BookingStatus.CONFIRMED)
+BookingStatus.COUNTING = (BookingStatus.APPROVED, BookingStatus.CONFIRMED)
+# Which status may follow which: the only place that says so. Services check every change against it.
+BookingStatus.TRANSITIONS = {
+    BookingStatus.REQUESTED: frozenset(
+        {BookingStatus.APPROVED, BookingStatus.CONFIRMED, BookingStatus.REJECTED, BookingStatus.CANCELLED,
+         BookingStatus.EXPIRED}
+    ),
+    BookingStatus.APPROVED: frozenset({BookingStatus.CONFIRMED, BookingStatus.CANCELLED, BookingStatus.EXPIRED}),
+    BookingStatus.CONFIRMED: frozenset({BookingStatus.CANCELLED}),
+    BookingStatus.REJECTED: frozenset(),
+    BookingStatus.CANCELLED: frozenset(),
+    BookingStatus.EXPIRED: frozenset(),
+}
+
+
+class PaymentMode(models.TextChoices):
+    OFFLINE = "offline", _("Ter plaatse of per overschrijving")
+    STRIPE = "stripe", _("Online (iDEAL, kaart)")
+
+
+class TsTzRange(Func):
+    function = "TSTZRANGE"
+    output_field = models.DateTimeField()  # only used inside the exclusion constraint
+
+
+class Booking(models.Model):
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="bookings")
+    house = models.ForeignKey(House, on_delete=models.PROTECT, related_name="bookings", editable=False)
+    kind = models.CharField(_("soort"), max_length=20, choices=BookingKind.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=BookingStatus.choices, default=BookingStatus.REQUESTED, editable=False
+    )
+    start = models.DateTimeField(_("begin"))
+    end = models.DateTimeField(_("einde"))
+    blocked_until = models.DateTimeField(
+        _("bezet tot"), editable=False, help_text=_("Einde plus de schoonmaakbuffer van de zaal.")
+    )
+    local_year = models.PositiveSmallIntegerField(
+        editable=False, help_text="Calendar year of the local (Europe/Amsterdam) start: the year a cap counts in."
+    )
+    guests = models.PositiveIntegerField(_("aantal gasten"))
+    alcohol = models.BooleanField(_("alcohol"), default=False)
+    title = models.CharField(_("omschrijving"), max_length=200, blank=True)
+    notes = models.TextField(_("opmerkingen"), blank=True)
+
+    # Personal data: copied from the booker at request time, anonymised 12 months after the event.
+    booker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="bookings"
+    )
+    booker_name = models.CharField(_("naam"), max_length=150, blank=True)
+    booker_email = models.EmailField(_("e-mail"), blank=True)
+    booker_phone = models.CharField(_("telefoon"), max_length=30, blank=True)
+    booker_postcode = models.CharField(_("postcode"), max_length=7, blank=True)
+    organisation = models.CharField(_("organisatie"), max_length=150, blank=True)
+    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    # Price snapshot (boeking.pricing), integer cents.
+    price_lines = models.JSONField(default=list, editable=False)
+    rental_cents = models.PositiveIntegerField(default=0, editable=False)
+    deposit_cents = models.PositiveIntegerField(default=0, editable=False)
+    total_cents = models.PositiveIntegerField(default=0, editable=False)
+    payment_mode = models.CharField(max_length=10, choices=PaymentMode.choices, default=PaymentMode.OFFLINE)
+    paid_cents = models.PositiveIntegerField(default=0, editable=False)
+    refunded_cents = models.PositiveIntegerField(default=0, editable=False)
+    cancellation_fee_cents = models.PositiveIntegerField(default=0, editable=False)
+    deposit_retained_cents = models.PositiveIntegerField(default=0, editable=False)
+    deposit_settled_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    rule_results = models.JSONField(default=list, editable=False)
+    decision_reason = models.TextField(_("reden besluit"), blank=True, editable=False)
+    created_at = models.DateTimeField(editable=False)
+    updated_at = models.DateTimeField(editable=False)
+    decision_deadline = models.DateTimeField(editable=False)
+    payment_deadline = models.DateTimeField(null=True, blank=True, editable=False)
+    decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sequence = models.PositiveIntegerField(default=0, editable=False, help_text="iCalendar SEQUENCE")
+
+    objects = BookingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start"]
+        indexes = [
+            models.Index(fields=["room", "start"], name="booking_room_start"),
+            models.Index(fields=["house", "kind", "local_year", "status"], name="booking_cap_count"),
+            models.Index(fields=["status", "decision_deadline"], name="booking_status_deadline"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="booking_start_before_end"),
+            models.CheckConstraint(condition=Q(end__lte=F("blocked_until")), name="booking_blocked_after_end"),
+            models.CheckConstraint(condition=Q(guests__gte=1), name="booking_guests_positive"),
+            models.CheckConstraint(condition=Q(status__in=[s.value for s in BookingStatus]), name="booking_status_valid"),
+            models.CheckConstraint(condition=Q(kind__in=[k.value for k in BookingKind]), name="booking_kind_valid"),
+            # PostgreSQL only (ignored elsewhere): no two bookings that hold a slot overlap, buffers included.
+            PostgresExclusionConstraint(
+                name="booking_no_overlap",
+                expressions=[(F("room"), RangeOperators.EQUAL),
+                             (TsTzRange("start", "blocked_until"), RangeOperators.OVERLAPS)],
+                condition=Q(status__in=[s.value for s in BookingStatus.HOLDING]),
+            ),
+        ]
+        verbose_name = _("boeking")
+        verbose_name_plural = _("boekingen")
+
+    def __str__(self) -> str:
+        from .clock import format_local
+
+        return f"#{self.pk} {self.get_kind_display()} {self.room} {format_local(self.start)}"
+
+    @property
+    def is_private(self) -> bool:
+        return self.kind in PRIVATE_KINDS
+
+    @property
+    def holds_slot(self) -> bool:
+        return self.status in BookingStatus.HOLDING
+
+
+class AuditEntry(models.Model):
+    """Who changed what, when, from which state to which, and why. Written by services only; never edited."""
+
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+")
+    action = models.CharField(max_length=50)
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="audit_entries")
+    object_type = models.CharField(max_length=50)
+    object_id = models.CharField(max_length=50)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("auditregel")
+        verbose_name_plural = _("audittrail")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+
+class Closure(models.Model):
+    """A period a whole house (room empty) or one room is closed: holidays, maintenance."""
+
+    house = models.ForeignKey(House, on_delete=models.CASCADE, related_name="closures")
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, null=True, blank=True, related_name="closures")
+    start = models.DateTimeField(_("van"))
+    end = models.DateTimeField(_("tot"))
+    reason = models.CharField(_("reden"), max_length=200)
+
+    objects = ClosureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start"]
+        constraints = [models.CheckConstraint(condition=Q(start__lt=F("end")), name="closure_start_before_end")]
+        verbose_name = _("sluiting")
+        verbose_name_plural = _("sluitingen")
+
+    def __str__(self) -> str:
+        return f"{self.room or self.house}: {self.reason}"
+
+
+class Melding(models.Model):
+    """An advance notice to the municipality of a private event. Holds no personal data."""
+
+    booking = models.OneToOneField(Booking, on_delete=models.SET_NULL, null=True, blank=True, related_name="melding")
+    house = models.ForeignKey(House, on_delete=models.PROTECT, related_name="meldingen")
+    kind = models.CharField(max_length=20, choices=BookingKind.choices)
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    guests = models.PositiveIntegerField()
+    alcohol = models.BooleanField()
+    created_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["start"]
+        verbose_name = _("melding")
+        verbose_name_plural = _("meldingen")
+
+    def __str__(self) -> str:
+        return f"{self.house} {self.get_kind_display()} {self.start:%Y-%m-%d}"

@@ -1,0 +1,115 @@
+"""Emails the system sends. Called from `transaction.on_commit`, so a rolled-back change sends nothing.
+
+Residents get Dutch mail (English when their profile says so); the municipality's melding holds no personal data.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from .clock import format_local
+from .models import Booking, Melding
+from .pricing import euro
+
+SUBJECTS = {
+    "requested": ("Aanvraag ontvangen: {room}, {when}", "Request received: {room}, {when}"),
+    "new_request": ("Nieuwe aanvraag: {room}, {when}", "New request: {room}, {when}"),
+    "approved": ("Goedgekeurd: {room}, {when}", "Approved: {room}, {when}"),
+    "confirmed": ("Bevestigd: {room}, {when}", "Confirmed: {room}, {when}"),
+    "rejected": ("Afgewezen: {room}, {when}", "Rejected: {room}, {when}"),
+    "cancelled": ("Geannuleerd: {room}, {when}", "Cancelled: {room}, {when}"),
+    "expired": ("Verlopen: {room}, {when}", "Expired: {room}, {when}"),
+}
+
+
+def _language_of(booking: Booking) -> str:
+    profile = getattr(booking.booker, "profile", None) if booking.booker else None
+    return profile.language if profile else "nl"
+
+
+def _send_booking_mail(booking: Booking, event: str, recipients: list[str], language: str) -> None:
+    recipients = [r for r in recipients if r]
+    if not recipients:
+        return
+    with translation.override(language):
+        context = {
+            "booking": booking,
+            "event": event,
+            "when": format_local(booking.start),
+            "until": format_local(booking.end),
+            "total": euro(booking.total_cents),
+            "rental": euro(booking.rental_cents),
+            "deposit": euro(booking.deposit_cents),
+            "fee": euro(booking.cancellation_fee_cents),
+            "refund": euro(booking.refunded_cents),
+            "site_url": settings.ZAALBOEK_SITE_URL,
+            "en": language == "en",
+        }
+        subject_nl, subject_en = SUBJECTS[event]
+        subject = (subject_en if language == "en" else subject_nl).format(room=booking.room, when=context["when"])
+        body = render_to_string("boeking/email/booking.txt", context)
+    EmailMessage(subject=subject, body=body, to=recipients).send()
+
+
+def _volunteer_emails(booking: Booking) -> list[str]:
+    users = get_user_model().objects.filter(memberships__house_id=booking.house_id, is_active=True)
+    return [u.email for u in users if u.email] + ([booking.house.email] if booking.house.email else [])
+
+
+def _load(booking_id: int) -> Booking:
+    return Booking.objects.select_related("room__house", "booker__profile").get(pk=booking_id)
+
+
+def booking_requested(booking_id: int) -> None:
+    booking = _load(booking_id)
+    _send_booking_mail(booking, "requested", [booking.booker_email], _language_of(booking))
+    _send_booking_mail(booking, "new_request", _volunteer_emails(booking), "nl")
+
+
+def booking_approved(booking_id: int) -> None:
+    booking = _load(booking_id)
+    event = "confirmed" if booking.status == "confirmed" else "approved"
+    _send_booking_mail(booking, event, [booking.booker_email], _language_of(booking))
+
+
+def booking_confirmed(booking_id: int) -> None:
+    booking = _load(booking_id)
+    _send_booking_mail(booking, "confirmed", [booking.booker_email], _language_of(booking))
+
+
+def booking_rejected(booking_id: int) -> None:
+    booking = _load(booking_id)
+    _send_booking_mail(booking, "rejected", [booking.booker_email], _language_of(booking))
+
+
+def booking_cancelled(booking_id: int) -> None:
+    booking = _load(booking_id)
+    _send_booking_mail(booking, "cancelled", [booking.booker_email], _language_of(booking))
+    _send_booking_mail(booking, "cancelled", _volunteer_emails(booking), "nl")
+
+
+def booking_expired(booking_id: int) -> None:
+    booking = _load(booking_id)
+    _send_booking_mail(booking, "expired", [booking.booker_email], _language_of(booking))
+
+
+def _send_melding(melding_id: int, withdrawn: bool) -> None:
+    melding = Melding.objects.select_related("house__neighbourhood").get(pk=melding_id)
+    context = {"melding": melding, "withdrawn": withdrawn, "when": format_local(melding.start),
+               "until": format_local(melding.end), "municipality": settings.ZAALBOEK_MUNICIPALITY_NAME}
+    prefix = "Intrekking melding" if withdrawn else "Melding"
+    subject = f"{prefix} {melding.get_kind_display().lower()}: {melding.house.name}, {context['when']}"
+    body = render_to_string("boeking/email/melding.txt", context)
+    EmailMessage(subject=subject, body=body, to=[settings.ZAALBOEK_MELDING_EMAIL]).send()
+
+
+def melding_created(melding_id: int) -> None:
+    _send_melding(melding_id, withdrawn=False)
+
+
+def melding_withdrawn(melding_id: int) -> None:
+    _send_melding(melding_id, withdrawn=True)

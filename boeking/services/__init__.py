@@ -1,0 +1,22 @@
+"""State changes of the domain. Import from here: `from boeking.services import booking_request`."""
+
+from .audit import audit
+from .bookings import (
+    Quote,
+    booking_approve,
+    booking_cancel,
+    booking_expire,
+    booking_mark_paid,
+    booking_quote,
+    booking_refund_deposit,
+    booking_reject,
+    booking_request,
+    expire_overdue,
+)
+from .config import cap_rule_remove, cap_rule_set, closure_create, closure_delete, rule_settings_update
+
+__all__ = [
+    "Quote", "audit", "booking_approve", "booking_cancel", "booking_expire", "booking_mark_paid", "booking_quote",
+    "booking_refund_deposit", "booking_reject", "booking_request", "expire_overdue", "cap_rule_remove", "cap_rule_set",
+    "closure_create", "closure_delete", "rule_settings_update",
+]

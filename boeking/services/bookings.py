@@ -1,0 +1,315 @@
+"""Every state change of a booking. Keyword-only, one transaction each, audited, side effects on commit.
+
+Views, serializers, admin actions and commands call these; nothing else sets `Booking.status`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from boeking import notifications, pricing, rules
+from boeking.clock import local, now
+from boeking.errors import CapReached, InvalidInput, InvalidTransition, NotAllowed
+from boeking.models import PRIVATE_KINDS, Booking, BookingKind, BookingStatus, House, Melding, Room, RuleSettings
+
+from .audit import audit
+
+
+@dataclass(frozen=True)
+class Quote:
+    price: pricing.Price
+    rules: list[rules.RuleResult]
+
+    @property
+    def ok(self) -> bool:
+        return not rules.failures(self.rules)
+
+
+def _validate_shape(*, room: Room, kind: str, start: dt.datetime, end: dt.datetime, guests: int) -> None:
+    """Input that can never make a booking: refused before any rule runs."""
+    if kind not in BookingKind.values:
+        raise InvalidInput("invalid_kind", f"Onbekende soort boeking: {kind!r}. Kies uit {', '.join(BookingKind.values)}.")
+    if start.tzinfo is None or end.tzinfo is None:
+        raise InvalidInput("naive_datetime", "Begin en einde moeten een tijdzone hebben.")
+    if end <= start:
+        raise InvalidInput("end_before_start", "Het einde moet na het begin liggen.")
+    if end - start > dt.timedelta(days=2):
+        raise InvalidInput("too_long", "Een boeking duurt hoogstens 48 uur.")
+    if guests is None or guests < 1:
+        raise InvalidInput("invalid_guests", "Het aantal gasten moet minimaal 1 zijn.")
+    if not room.active or not room.house.active:
+        raise InvalidInput("room_inactive", "Deze zaal is niet te boeken.")
+
+
+def booking_quote(*, booker, room: Room, kind: str, start: dt.datetime, end: dt.datetime, guests: int,
+                  alcohol: bool = False) -> Quote:
+    """Price and rule results for a candidate booking. Writes nothing."""
+    _validate_shape(room=room, kind=kind, start=start, end=end, guests=guests)
+    candidate = rules.Candidate(room=room, kind=kind, start=start, end=end, guests=guests, booker=booker,
+                                requested_at=now())
+    return Quote(price=pricing.quote_price(room=room, kind=kind, start=start, end=end),
+                 rules=rules.evaluate(candidate))
+
+
+def booking_request(*, booker, room: Room, kind: str, start: dt.datetime, end: dt.datetime, guests: int,
+                    alcohol: bool = False, title: str = "", notes: str = "") -> Booking:
+    """Create a booking in `requested` (or, when a volunteer of the house books a non-private kind, directly
+    `confirmed`). Raises `InvalidInput`, `RuleViolation`, `SlotTaken` or `CapReached` and then writes nothing."""
+    if booker is None or not booker.is_authenticated:
+        raise NotAllowed(detail="Log in om te boeken.")
+    _validate_shape(room=room, kind=kind, start=start, end=end, guests=guests)
+    settings = RuleSettings.current()
+    with transaction.atomic():
+        moment = now()
+        candidate = rules.Candidate(room=room, kind=kind, start=start, end=end, guests=guests, booker=booker,
+                                    requested_at=moment)
+        results = rules.evaluate(candidate, settings=settings)
+        rules.raise_for_failures(results)
+        price = pricing.quote_price(room=room, kind=kind, start=start, end=end)
+        profile = getattr(booker, "profile", None)
+        booking = Booking(
+            room=room, house_id=room.house_id, kind=kind, start=start, end=end,
+            blocked_until=end + dt.timedelta(minutes=room.buffer_minutes), local_year=local(start).year,
+            guests=guests, alcohol=alcohol, title=title[:200], notes=notes,
+            booker=booker, booker_name=booker.get_full_name() or booker.email or booker.username,
+            booker_email=booker.email, booker_phone=profile.phone if profile else "",
+            booker_postcode=profile.postcode if profile else "",
+            organisation=profile.organisation if profile else "",
+            price_lines=price.lines, rental_cents=price.rental_cents, deposit_cents=price.deposit_cents,
+            total_cents=price.total_cents, rule_results=[r.as_dict() for r in results],
+            created_at=moment, updated_at=moment,
+            decision_deadline=min(moment + dt.timedelta(days=settings.decision_days), start),
+        )
+        try:
+            with transaction.atomic():
+                booking.save()
+        except IntegrityError as exc:
+            # PostgreSQL's exclusion constraint: another request took the slot between our check and insert.
+            if "booking_no_overlap" in str(exc):
+                from boeking.errors import SlotTaken
+
+                raise SlotTaken(detail="De zaal is zojuist door iemand anders geboekt.") from exc
+            raise
+        audit(actor=booker, action="booking.requested", booking=booking, to_status=booking.status,
+              data={"kind": kind, "start": start.isoformat(), "end": end.isoformat()})
+        booking_id = booking.pk
+        transaction.on_commit(lambda: notifications.booking_requested(booking_id))
+        if kind not in PRIVATE_KINDS and (booker.is_superuser or booker.memberships.filter(house_id=room.house_id).exists()):
+            # The board books its own house: no one else to approve it.
+            booking = _approve_locked(booking=booking, actor=booker, settings=settings,
+                                      reason="Geboekt door het bestuur")
+    return booking
+
+
+def _transition(booking: Booking, to_status: str, *, actor, reason: str = "", action: str,
+                data: dict[str, Any] | None = None) -> Booking:
+    """Check `to_status` against BookingStatus.TRANSITIONS, set it, save and audit. Caller holds the row lock."""
+    from_status = booking.status
+    if to_status not in BookingStatus.TRANSITIONS[from_status]:
+        raise InvalidTransition(
+            detail=f"Een boeking met status '{BookingStatus(from_status).label}' kan niet naar "
+                   f"'{BookingStatus(to_status).label}'.")
+    moment = now()
+    booking.status = to_status
+    booking.updated_at = moment
+    booking.sequence += 1
+    booking.save()
+    audit(actor=actor, action=action, booking=booking, from_status=from_status, to_status=to_status, reason=reason,
+          data=data)
+    return booking
+
+
+def _lock(booking: Booking, *, house: bool = False) -> Booking:
+    """Re-read `booking` under a row lock; with `house`, first lock its house (the per-house cap lock)."""
+    if house:
+        House.objects.select_for_update().get(pk=booking.house_id)
+    return Booking.objects.select_for_update().select_related("room__house").get(pk=booking.pk)
+
+
+def _approve_locked(*, booking: Booking, actor, settings: RuleSettings, reason: str = "") -> Booking:
+    """Approve `booking` (already locked, house locked) after re-running the rules. Free bookings are confirmed."""
+    candidate = rules.Candidate(room=booking.room, kind=booking.kind, start=booking.start, end=booking.end,
+                                guests=booking.guests, booker=booking.booker, requested_at=booking.created_at,
+                                exclude_booking_id=booking.pk)
+    results = rules.evaluate(candidate, settings=settings)
+    # Who booked was judged at request time; an account deleted since must not block the decision.
+    results = [r for r in results if r.rule not in ("booker_role", "resident")]
+    failed = rules.failures(results)
+    if failed:
+        if failed[0].rule == "cap" or any(r.rule == "cap" for r in failed):
+            raise CapReached(detail=next(r.message for r in failed if r.rule == "cap"),
+                             rules=[r.as_dict() for r in results])
+        rules.raise_for_failures(results)
+    booking.rule_results = [r.as_dict() for r in results]
+    booking.decided_at = now()
+    booking.decided_by = actor
+    booking.decision_reason = reason
+    if booking.total_cents == 0:
+        booking.confirmed_at = booking.decided_at
+        _transition(booking, BookingStatus.CONFIRMED, actor=actor, reason=reason, action="booking.approved")
+    else:
+        deadline = booking.decided_at + dt.timedelta(days=settings.payment_days)
+        booking.payment_deadline = min(deadline, booking.start)
+        _transition(booking, BookingStatus.APPROVED, actor=actor, reason=reason, action="booking.approved")
+    if booking.kind in (BookingKind.PARTY, BookingKind.GATHERING):
+        melding = Melding.objects.create(booking=booking, house_id=booking.house_id, kind=booking.kind,
+                                         start=booking.start, end=booking.end, guests=booking.guests,
+                                         alcohol=booking.alcohol, created_at=booking.decided_at)
+        melding_id = melding.pk
+        transaction.on_commit(lambda: notifications.melding_created(melding_id))
+    booking_id = booking.pk
+    transaction.on_commit(lambda: notifications.booking_approved(booking_id))
+    return booking
+
+
+def booking_approve(*, booking: Booking, actor, reason: str = "") -> Booking:
+    """Approve a request. Under the house lock the rules run again, so concurrent approvals never exceed a cap
+    (`CapReached`, 409) and a slot is never given twice."""
+    _require_volunteer(actor, booking)
+    with transaction.atomic():
+        locked = _lock(booking, house=True)
+        if locked.status != BookingStatus.REQUESTED:
+            raise InvalidTransition(detail=f"Alleen aanvragen kunnen worden goedgekeurd (status: {locked.get_status_display()}).")
+        return _approve_locked(booking=locked, actor=actor, settings=RuleSettings.current(), reason=reason)
+
+
+def booking_reject(*, booking: Booking, actor, reason: str) -> Booking:
+    _require_volunteer(actor, booking)
+    if not (reason or "").strip():
+        raise InvalidInput("reason_required", "Geef een reden voor de afwijzing.")
+    with transaction.atomic():
+        locked = _lock(booking)
+        locked.decided_at = now()
+        locked.decided_by = actor
+        locked.decision_reason = reason
+        _transition(locked, BookingStatus.REJECTED, actor=actor, reason=reason, action="booking.rejected")
+        booking_id = locked.pk
+        transaction.on_commit(lambda: notifications.booking_rejected(booking_id))
+        return locked
+
+
+def booking_cancel(*, booking: Booking, actor, reason: str = "") -> Booking:
+    """Cancel by the booker or a volunteer. Terms of SPEC §4 (`pricing.cancellation_terms`) are recorded on the
+    booking: the fee due and the amount to refund. A melding is withdrawn."""
+    by_volunteer = _is_volunteer(actor, booking)
+    if not by_volunteer and (booking.booker_id is None or actor is None or booking.booker_id != actor.pk):
+        raise NotAllowed(detail="Alleen de aanvrager of het bestuur kan deze boeking annuleren.")
+    with transaction.atomic():
+        locked = _lock(booking)
+        if locked.start <= now() and locked.status != BookingStatus.REQUESTED:
+            raise InvalidTransition(detail="Een boeking die al begonnen of voorbij is, kan niet meer worden geannuleerd.")
+        settings = RuleSettings.current()
+        terms = pricing.cancellation_terms(locked, at=now(), by_volunteer=by_volunteer,
+                                           free_days=settings.free_cancellation_days)
+        locked.cancelled_at = now()
+        locked.cancellation_fee_cents = terms.fee_cents
+        locked.refunded_cents += terms.refund_cents
+        _transition(locked, BookingStatus.CANCELLED, actor=actor, reason=reason, action="booking.cancelled",
+                    data={"fee_cents": terms.fee_cents, "refund_cents": terms.refund_cents,
+                          "by_volunteer": by_volunteer})
+        _withdraw_melding(locked)
+        booking_id = locked.pk
+        transaction.on_commit(lambda: notifications.booking_cancelled(booking_id))
+        return locked
+
+
+def booking_mark_paid(*, booking: Booking, actor, reason: str = "") -> Booking:
+    """A volunteer records an offline payment of the full amount; the booking is confirmed."""
+    _require_volunteer(actor, booking)
+    with transaction.atomic():
+        locked = _lock(booking)
+        if locked.status != BookingStatus.APPROVED:
+            raise InvalidTransition(detail="Alleen goedgekeurde boekingen die wachten op betaling kunnen als betaald worden gemarkeerd.")
+        locked.paid_cents = locked.total_cents
+        locked.confirmed_at = now()
+        _transition(locked, BookingStatus.CONFIRMED, actor=actor, reason=reason or "Betaling ontvangen (offline)",
+                    action="booking.paid", data={"paid_cents": locked.paid_cents, "mode": "offline"})
+        booking_id = locked.pk
+        transaction.on_commit(lambda: notifications.booking_confirmed(booking_id))
+        return locked
+
+
+def booking_refund_deposit(*, booking: Booking, actor, retain_cents: int = 0, reason: str = "") -> Booking:
+    """After the event a volunteer returns the deposit, retaining part (with a reason) for damage."""
+    _require_volunteer(actor, booking)
+    with transaction.atomic():
+        locked = _lock(booking)
+        if locked.status != BookingStatus.CONFIRMED or locked.end > now():
+            raise InvalidTransition(detail="De borg wordt na afloop van een bevestigde boeking terugbetaald.")
+        if locked.deposit_settled_at:
+            raise InvalidTransition(detail="De borg is al afgehandeld.")
+        if not isinstance(retain_cents, int) or retain_cents < 0 or retain_cents > locked.deposit_cents:
+            raise InvalidInput("invalid_amount", f"Ingehouden bedrag moet tussen 0 en {locked.deposit_cents} cent liggen.")
+        if retain_cents and not reason.strip():
+            raise InvalidInput("reason_required", "Geef een reden voor het inhouden van (een deel van) de borg.")
+        locked.deposit_retained_cents = retain_cents
+        locked.deposit_settled_at = now()
+        locked.refunded_cents += locked.deposit_cents - retain_cents
+        locked.updated_at = now()
+        locked.save()
+        audit(actor=actor, action="booking.deposit_refunded", booking=locked, reason=reason,
+              data={"retained_cents": retain_cents, "refunded_cents": locked.deposit_cents - retain_cents})
+        return locked
+
+
+def booking_expire(*, booking: Booking) -> Booking:
+    """A request not decided in time, or an approval not paid in time, expires and frees the slot."""
+    with transaction.atomic():
+        locked = _lock(booking)
+        moment = now()
+        if locked.status == BookingStatus.REQUESTED and locked.decision_deadline <= moment:
+            reason = "Niet op tijd beoordeeld"
+        elif (locked.status == BookingStatus.APPROVED and locked.payment_deadline
+              and locked.payment_deadline <= moment):
+            reason = "Niet op tijd betaald"
+        else:
+            raise InvalidTransition(detail="Deze boeking is (nog) niet verlopen.")
+        _transition(locked, BookingStatus.EXPIRED, actor=None, reason=reason, action="booking.expired")
+        _withdraw_melding(locked)
+        booking_id = locked.pk
+        transaction.on_commit(lambda: notifications.booking_expired(booking_id))
+        return locked
+
+
+def expire_overdue() -> list[Booking]:
+    """Expire every overdue request and unpaid approval; returns the expired bookings."""
+    moment = now()
+    due = Booking.objects.filter(status=BookingStatus.REQUESTED, decision_deadline__lte=moment) | Booking.objects.filter(
+        status=BookingStatus.APPROVED, payment_deadline__lte=moment)
+    expired = []
+    for booking in due.order_by("pk"):
+        try:
+            expired.append(booking_expire(booking=booking))
+        except InvalidTransition:
+            continue  # decided or paid meanwhile
+    return expired
+
+
+def _withdraw_melding(booking: Booking) -> None:
+    melding = Melding.objects.filter(booking=booking, withdrawn_at__isnull=True).first()
+    if melding:
+        melding.withdrawn_at = now()
+        melding.save(update_fields=["withdrawn_at"])
+        melding_id = melding.pk
+        transaction.on_commit(lambda: notifications.melding_withdrawn(melding_id))
+
+
+def _is_volunteer(user, booking: Booking) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return user.is_superuser or user.memberships.filter(house_id=booking.house_id).exists()
+
+
+def _require_volunteer(user, booking: Booking) -> None:
+    if not _is_volunteer(user, booking):
+        raise NotAllowed(detail="Alleen het bestuur van dit huis kan dit doen.")
+
+
+__all__ = [
+    "Quote", "booking_quote", "booking_request", "booking_approve", "booking_reject", "booking_cancel",
+    "booking_mark_paid", "booking_refund_deposit", "booking_expire", "expire_overdue",
+]

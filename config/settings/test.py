@@ -1,0 +1,8 @@
+"""Fast, deterministic settings for the test suite."""
+
+from .base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+DEBUG = False
+LANGUAGE_CODE = "nl"
