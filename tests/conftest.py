@@ -1,0 +1,30 @@
+import datetime as dt
+
+import pytest
+
+from boeking import clock
+from tests.factories import RoomFactory, default_caps
+
+
+@pytest.fixture
+def frozen_now(monkeypatch):
+    """Freeze boeking.clock.now(); returns a setter: `frozen_now(aware_datetime)`."""
+    state = {"now": dt.datetime(2027, 1, 4, 9, 0, tzinfo=clock.TZ)}
+    monkeypatch.setattr(clock, "_now", lambda: state["now"])
+
+    def set_now(moment: dt.datetime) -> dt.datetime:
+        state["now"] = moment
+        return moment
+
+    set_now.current = lambda: state["now"]
+    return set_now
+
+
+@pytest.fixture
+def caps(db):
+    default_caps()
+
+
+@pytest.fixture
+def room(db, caps):
+    return RoomFactory()
