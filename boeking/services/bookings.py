@@ -125,9 +125,11 @@ def _transition(booking: Booking, to_status: str, *, actor, reason: str = "", ac
 
 def _lock(booking: Booking, *, house: bool = False) -> Booking:
     """Re-read `booking` under a row lock; with `house`, first lock its house (the per-house cap lock)."""
+    # Lock order is always house, then booking, so two services can never deadlock. `no_key` (FOR NO KEY UPDATE)
+    # lets new bookings keep referencing the house meanwhile; `of=self` leaves the joined room and house unlocked.
     if house:
-        House.objects.select_for_update().get(pk=booking.house_id)
-    return Booking.objects.select_for_update().select_related("room__house").get(pk=booking.pk)
+        House.objects.select_for_update(no_key=True).get(pk=booking.house_id)
+    return Booking.objects.select_for_update(of=("self",)).select_related("room__house").get(pk=booking.pk)
 
 
 def _approve_locked(*, booking: Booking, actor, settings: RuleSettings, reason: str = "") -> Booking:
