@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from frontend import views as pages
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("", pages.home, name="home"),
     path("healthz", pages.health, name="health"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("api.urls")),
 ]

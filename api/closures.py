@@ -1,0 +1,80 @@
+"""Closures: anyone reads; volunteers create and delete them for their own houses."""
+
+from __future__ import annotations
+
+import django_filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
+from rest_framework.response import Response
+
+from boeking import services
+from boeking.models import Closure, House, Room
+
+from . import permissions as perms
+from .errors import ErrorSerializer
+from .fields import LocalDateTimeField
+
+ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
+
+
+class ClosureSerializer(serializers.ModelSerializer):
+    house = serializers.PrimaryKeyRelatedField(queryset=House.objects.filter(active=True))
+    room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all(), required=False, allow_null=True)
+    start = LocalDateTimeField()
+    end = LocalDateTimeField()
+    reason = serializers.CharField(max_length=200)
+
+    class Meta:
+        model = Closure
+        fields = ["id", "house", "room", "start", "end", "reason"]
+
+
+class ClosureFilter(django_filters.FilterSet):
+    house = django_filters.NumberFilter(field_name="house_id")
+    room = django_filters.NumberFilter(field_name="room_id")
+    from_ = django_filters.IsoDateTimeFilter(field_name="end", lookup_expr="gt", label="from")
+    to = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="lt")
+
+    class Meta:
+        model = Closure
+        fields = ["house", "room"]
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and "from" in data:
+            data = data.copy()
+            data["from_"] = data.get("from")
+        super().__init__(data, *args, **kwargs)
+
+
+@extend_schema(responses={**ERRORS})
+class ClosureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                     mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """Periods a house or a room is closed (holidays, maintenance). Filter with `house`, `room`, `from`, `to`."""
+
+    serializer_class = ClosureSerializer
+    filterset_class = ClosureFilter
+    queryset = Closure.objects.select_related("house", "room").order_by("start", "pk")
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method in SAFE_METHODS else [IsAuthenticated()]
+
+    @extend_schema(responses={201: ClosureSerializer, **ERRORS})
+    def create(self, request, *args, **kwargs):
+        """Close a house (or one of its rooms); volunteers of that house only."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if not perms.can_manage_house(request.user, data["house"]):
+            self.permission_denied(request, message="Alleen het bestuur van dit huis kan het sluiten.")
+        closure = services.closure_create(actor=request.user, house=data["house"], room=data.get("room"),
+                                          start=data["start"], end=data["end"], reason=data["reason"])
+        return Response(ClosureSerializer(closure).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={204: None, **ERRORS})
+    def destroy(self, request, *args, **kwargs):
+        closure = self.get_object()
+        if not perms.can_manage_house(request.user, closure.house_id):
+            self.permission_denied(request, message="Alleen het bestuur van dit huis kan deze sluiting opheffen.")
+        services.closure_delete(actor=request.user, closure=closure)
+        return Response(status=status.HTTP_204_NO_CONTENT)

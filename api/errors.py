@@ -1,0 +1,90 @@
+"""One error format for the whole API: `{"code": "<machine_code>", "detail": "<human text>", "rules": [...]}`.
+
+Domain errors keep their code and HTTP status (`slot_taken`, `cap_reached`, `invalid_transition` → 409; rule
+failures and invalid input → 400). DRF's own errors get stable codes too; field errors are listed under `errors`.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, serializers
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from boeking.errors import DomainError
+
+GENERIC_FIELD_CODES = {"invalid", "required", "null", "blank", "max_length", "min_length", "max_value", "min_value",
+                       "does_not_exist", "incorrect_type", "invalid_choice", "date", "datetime", "max_string_length",
+                       "max_digits", "not_a_list", "empty", "unique"}
+
+
+class RuleResultSerializer(serializers.Serializer):
+    rule = serializers.CharField()
+    outcome = serializers.ChoiceField(choices=["pass", "warn", "fail"])
+    message = serializers.CharField()
+    message_nl = serializers.CharField()
+    message_en = serializers.CharField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Stable machine code, e.g. slot_taken, cap_reached, min_notice.")
+    detail = serializers.CharField(help_text="Human-readable explanation (Dutch by default).")
+    rules = RuleResultSerializer(many=True, help_text="Rule results, when rules were evaluated.")
+    errors = serializers.DictField(required=False, help_text="Per-field messages for invalid input.")
+
+
+def _first_code(detail):
+    if isinstance(detail, dict):
+        for value in detail.values():
+            return _first_code(value)
+    if isinstance(detail, list) and detail:
+        return _first_code(detail[0])
+    return getattr(detail, "code", None)
+
+
+def _first_message(detail, prefix=""):
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            label = "" if key == "non_field_errors" else f"{key}: "
+            return _first_message(value, label)
+    if isinstance(detail, list) and detail:
+        return _first_message(detail[0], prefix)
+    return f"{prefix}{detail}"
+
+
+def error_response(code: str, detail: str, status: int, rules=None, errors=None, headers=None) -> Response:
+    body = {"code": code, "detail": detail, "rules": rules or []}
+    if errors is not None:
+        body["errors"] = errors
+    return Response(body, status=status, headers=headers)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        return error_response(exc.code, exc.detail, exc.http_status, rules=exc.rules)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    headers = {k: v for k, v in response.items() if k in ("WWW-Authenticate", "Retry-After")}
+    if isinstance(exc, exceptions.ValidationError):
+        code = _first_code(exc.detail)
+        code = code if code and code not in GENERIC_FIELD_CODES else "invalid_input"
+        errors = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        return error_response(code, _first_message(exc.detail), 400, errors=errors)
+    codes = {
+        exceptions.NotAuthenticated: "not_authenticated",
+        exceptions.AuthenticationFailed: "authentication_failed",
+        exceptions.PermissionDenied: "permission_denied",
+        exceptions.NotFound: "not_found",
+        exceptions.MethodNotAllowed: "method_not_allowed",
+        exceptions.Throttled: "throttled",
+        exceptions.UnsupportedMediaType: "unsupported_media_type",
+        exceptions.ParseError: "parse_error",
+        exceptions.NotAcceptable: "not_acceptable",
+    }
+    code = next((c for cls, c in codes.items() if isinstance(exc, cls)), "error")
+    detail = exc.detail if isinstance(exc.detail, str) else _first_message(exc.detail)
+    return error_response(code, str(detail), response.status_code, headers=headers)
