@@ -6,12 +6,14 @@ from .bookings import BookingViewSet
 from .closures import ClosureViewSet
 from .houses import HouseViewSet, RoomViewSet
 from .me import MeView, TokenView
+from .series import SeriesViewSet
 
 router = SimpleRouter()
 router.register("houses", HouseViewSet, basename="house")
 router.register("rooms", RoomViewSet, basename="room")
 router.register("bookings", BookingViewSet, basename="booking")
 router.register("closures", ClosureViewSet, basename="closure")
+router.register("series", SeriesViewSet, basename="series")
 
 app_name = "api"
 urlpatterns = [

@@ -13,6 +13,7 @@ from django.contrib.postgres.fields import RangeOperators
 from django.db import models
 from django.db.models import F, Func, Q
 from django.utils.translation import gettext_lazy as _
+from recurrence.fields import RecurrenceField
 
 from .constraints import PostgresExclusionConstraint
 from .querysets import BookingQuerySet, ClosureQuerySet
@@ -521,6 +522,8 @@ class Booking(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
     cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
     sequence = models.PositiveIntegerField(default=0, editable=False, help_text="iCalendar SEQUENCE")
+    series = models.ForeignKey("Series", on_delete=models.PROTECT, null=True, blank=True, related_name="occurrences",
+                               editable=False)
 
     objects = BookingQuerySet.as_manager()
 
@@ -628,3 +631,89 @@ class Melding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.house} {self.get_kind_display()} {self.start:%Y-%m-%d}"
+
+
+# --- series (recurring bookings) --------------------------------------------------------------------------------
+
+
+class SeriesStatus(models.TextChoices):
+    REQUESTED = "requested", _("Aangevraagd")
+    APPROVED = "approved", _("Goedgekeurd")
+    REJECTED = "rejected", _("Afgewezen")
+    CANCELLED = "cancelled", _("Geannuleerd")
+
+
+class Series(models.Model):
+    """A recurring booking of an association or the house itself. Its occurrences are ordinary `Booking`s.
+
+    The rule is kept as an RRULE (django-recurrence) without DTSTART; occurrences are expanded from
+    `first_date` at `start_time` in Europe/Amsterdam, so the wall-clock time holds across DST changes.
+    """
+
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="series")
+    house = models.ForeignKey(House, on_delete=models.PROTECT, related_name="series", editable=False)
+    kind = models.CharField(_("soort"), max_length=20, choices=[(BookingKind.ASSOCIATION.value,
+                                                                  BookingKind.ASSOCIATION.label),
+                                                                 (BookingKind.COMMUNITY.value,
+                                                                  BookingKind.COMMUNITY.label)])
+    status = models.CharField(_("status"), max_length=20, choices=SeriesStatus.choices,
+                              default=SeriesStatus.REQUESTED, editable=False)
+    recurrence = RecurrenceField(include_dtstart=False, verbose_name=_("herhaling"))
+    start_time = models.TimeField(_("begintijd"))
+    end_time = models.TimeField(_("eindtijd"), help_text=_("Vóór of gelijk aan de begintijd betekent: na middernacht."))
+    first_date = models.DateField(_("eerste datum"))
+    until = models.DateField(_("tot en met"), null=True, blank=True)
+    guests = models.PositiveIntegerField(_("aantal deelnemers"))
+    title = models.CharField(_("omschrijving"), max_length=200, blank=True)
+    booker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="series")
+    booker_name = models.CharField(_("naam"), max_length=150, blank=True)
+    booker_email = models.EmailField(_("e-mail"), blank=True)
+    booker_phone = models.CharField(_("telefoon"), max_length=30, blank=True)
+    organisation = models.CharField(_("organisatie"), max_length=150, blank=True)
+    parent = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="splits",
+                               help_text=_("De reeks waarvan deze is afgesplitst."))
+    decision_reason = models.TextField(_("reden besluit"), blank=True, editable=False)
+    decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", editable=False)
+    created_at = models.DateTimeField(editable=False)
+    updated_at = models.DateTimeField(editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(until__isnull=True) | Q(until__gte=F("first_date")),
+                                   name="series_until_after_first"),
+        ]
+        verbose_name = _("reeks")
+        verbose_name_plural = _("reeksen")
+
+    def __str__(self) -> str:
+        return f"{self.title or self.organisation or self.get_kind_display()} – {self.room}"
+
+
+class SkipReason(models.TextChoices):
+    CONFLICT = "conflict", _("Al bezet")
+    CLOSURE = "closure", _("Gesloten")
+    OPENING_HOURS = "opening_hours", _("Buiten de openingstijden")
+    NONEXISTENT_TIME = "nonexistent_local_time", _("Bestaat niet (zomertijd)")
+    OTHER = "other", _("Overig")
+
+
+class SeriesSkip(models.Model):
+    """A date of a series that could not be booked, with the reason. Kept so nothing is silently dropped."""
+
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="skips")
+    date = models.DateField()
+    reason = models.CharField(max_length=30, choices=SkipReason.choices)
+    detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["series", "date"], name="unique_series_skip")]
+        verbose_name = _("overgeslagen datum")
+        verbose_name_plural = _("overgeslagen datums")
+
+    def __str__(self) -> str:
+        return f"{self.date:%d-%m-%Y}: {self.get_reason_display()}"

@@ -113,3 +113,52 @@ def melding_created(melding_id: int) -> None:
 
 def melding_withdrawn(melding_id: int) -> None:
     _send_melding(melding_id, withdrawn=True)
+
+
+def _send_series_mail(series, subject: str, intro: str, recipients: list[str], dates: list[str] | None = None) -> None:
+    recipients = [r for r in recipients if r]
+    if not recipients:
+        return
+    context = {"series": series, "intro": intro, "dates": dates or [], "site_url": settings.ZAALBOEK_SITE_URL,
+               "skips": list(series.skips.all()),
+               "occurrences": list(series.occurrences.filter(status__in=("requested", "approved", "confirmed"))
+                                   .order_by("start"))}
+    context["first"] = format_local(context["occurrences"][0].start) if context["occurrences"] else ""
+    body = render_to_string("boeking/email/series.txt", context)
+    EmailMessage(subject=subject, body=body, to=recipients).send()
+
+
+def _load_series(series_id: int):
+    from .models import Series
+
+    return Series.objects.select_related("room__house").get(pk=series_id)
+
+
+def series_requested(series_id: int) -> None:
+    series = _load_series(series_id)
+    if series.status == "approved":
+        _send_series_mail(series, f"Reeks vastgelegd: {series.room}", "De reeks is vastgelegd.", [series.booker_email])
+        return
+    _send_series_mail(series, f"Aanvraag reeks ontvangen: {series.room}",
+                      "We hebben uw aanvraag voor een reeks ontvangen. Het bestuur beslist binnen enkele dagen.",
+                      [series.booker_email])
+    volunteers = get_user_model().objects.filter(memberships__house_id=series.house_id, is_active=True)
+    _send_series_mail(series, f"Nieuwe aanvraag reeks: {series.room}", "Er wacht een aanvraag voor een reeks.",
+                      [u.email for u in volunteers])
+
+
+def series_decided(series_id: int) -> None:
+    series = _load_series(series_id)
+    if series.status == "approved":
+        _send_series_mail(series, f"Reeks goedgekeurd: {series.room}", "Uw reeks is goedgekeurd en bevestigd.",
+                          [series.booker_email])
+    else:
+        _send_series_mail(series, f"Reeks afgewezen: {series.room}",
+                          f"Uw reeks is afgewezen. Reden: {series.decision_reason}", [series.booker_email])
+
+
+def series_cancelled(series_id: int, booking_ids: list[int]) -> None:
+    series = _load_series(series_id)
+    dates = [format_local(b.start) for b in Booking.objects.filter(pk__in=booking_ids).order_by("start")]
+    _send_series_mail(series, f"Datums geannuleerd: {series.room}",
+                      f"{len(dates)} datum(s) van uw reeks zijn geannuleerd.", [series.booker_email], dates)
