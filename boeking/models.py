@@ -587,7 +587,9 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("audittrail")
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+        from .clock import local
+
+        return f"{local(self.at):%d-%m-%Y %H:%M} {self.action} {self.object_type}#{self.object_id}"
 
 
 class Closure(models.Model):
@@ -630,7 +632,9 @@ class Melding(models.Model):
         verbose_name_plural = _("meldingen")
 
     def __str__(self) -> str:
-        return f"{self.house} {self.get_kind_display()} {self.start:%Y-%m-%d}"
+        from .clock import format_local
+
+        return f"{self.house} {self.get_kind_display()} {format_local(self.start)}"
 
 
 # --- series (recurring bookings) --------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ def cap_rule_set(*, actor, kind: str, cap: int, house: House | None = None, reas
         if rule is None:
             rule = CapRule(kind=kind, house=house)
         rule.cap = cap
-        rule.reason = reason.strip() if house is not None else reason.strip()
+        rule.reason = reason.strip()
         rule.save()
         audit(actor=actor, action="cap_rule.set", obj=rule, reason=reason,
               data={"kind": kind, "house": house.pk if house else None, "from": before, "to": cap})
