@@ -67,15 +67,16 @@ def room_availability(room: Room, first_day: dt.date, last_day: dt.date) -> Avai
     """
     window_start = local_midnight(first_day)
     window_end = local_midnight(last_day + dt.timedelta(days=1))
+    buffer = dt.timedelta(minutes=room.buffer_minutes)
+    # Up to a buffer past the range: a booking just after it still needs its buffer before, inside the range.
     busy_raw = list(
         Booking.objects.active()
         .filter(room=room)
-        .in_period(window_start, window_end)
+        .in_period(window_start, window_end + buffer)
         .values_list("start", "blocked_until")
     )
     closed_raw = list(Closure.objects.affecting(room, window_start, window_end).values_list("start", "end"))
     opening = opening_intervals(room.house, first_day, last_day)
-    buffer = dt.timedelta(minutes=room.buffer_minutes)
     blocked = [(start - buffer, until) for start, until in busy_raw]
     free = intervals.subtract(opening, [*closed_raw, *blocked])
     return Availability(

@@ -33,6 +33,15 @@ def local(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(TZ)
 
 
+def elapsed(start: dt.datetime, end: dt.datetime) -> dt.timedelta:
+    """Real time from `start` to `end`, also across a DST change.
+
+    Python subtracts two datetimes that share a tzinfo (both Europe/Amsterdam, as `make_local` returns) by their
+    wall clocks; going through UTC makes the result the same however the instants are represented.
+    """
+    return end.astimezone(UTC) - start.astimezone(UTC)
+
+
 def today() -> dt.date:
     return local(now()).date()
 

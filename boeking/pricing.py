@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from .clock import local, make_local
+from .clock import UTC, elapsed, local, make_local
 from .models import PRIVATE_KINDS, Booking, BookingKind, BookingStatus, House, Room, Tariff, TariffTier, TariffUnit
 
 # Dagdelen (SPEC §3): ochtend 09–12, middag 13–17, avond 18–22.
@@ -97,7 +97,7 @@ def quote_price(*, room: Room, kind: str, start: dt.datetime, end: dt.datetime, 
     by_unit = {t.unit: t.amount_cents for t in tariffs if t.tier == tier}
     price = Price()
     options: list[dict[str, Any]] = []
-    minutes = int((end - start).total_seconds() // 60)
+    minutes = int(elapsed(start, end).total_seconds() // 60)
     if TariffUnit.HOUR in by_unit:
         half_hours = math.ceil(minutes / 30)
         hourly = by_unit[TariffUnit.HOUR]
@@ -148,7 +148,8 @@ def cancellation_terms(booking: Booking, *, at: dt.datetime, by_volunteer: bool,
     if booking.kind == BookingKind.KOFFIETAFEL:
         free_until = booking.start
     else:
-        free_until = booking.start - dt.timedelta(days=free_days)
+        # Real time (like the notice rules), whether `start` comes from the database in UTC or in local time.
+        free_until = booking.start.astimezone(UTC) - dt.timedelta(days=free_days)
     free = by_volunteer or booking.status == BookingStatus.REQUESTED or at <= free_until
     fee = 0 if free else booking.rental_cents
     refund = max(booking.paid_cents - booking.refunded_cents - fee, 0)

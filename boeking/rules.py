@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import translation
 
 from . import availability
-from .clock import format_local, local, make_local
+from .clock import elapsed, format_local, local, make_local
 from .errors import CapReached, RuleViolation, SlotTaken
 from .models import (
     PRIVATE_KINDS,
@@ -134,7 +134,8 @@ def evaluate(candidate: Candidate, *, settings: RuleSettings | None = None) -> l
     results: list[RuleResult] = []
     add = results.append
     loc_start, loc_end = local(c.start), local(c.end)
-    minutes = int((c.end - c.start).total_seconds() // 60)
+    minutes = int(elapsed(c.start, c.end).total_seconds() // 60)
+    notice = elapsed(c.requested_at, c.start)
 
     # Who may book which kind.
     role = _role(c.booker)
@@ -194,13 +195,13 @@ def evaluate(candidate: Candidate, *, settings: RuleSettings | None = None) -> l
     notice_hours = settings.min_notice_hours(c.kind)
     notice_text = f"{notice_hours // 24} dagen" if notice_hours % 24 == 0 and notice_hours >= 48 else f"{notice_hours} uur"
     notice_text_en = f"{notice_hours // 24} days" if notice_hours % 24 == 0 and notice_hours >= 48 else f"{notice_hours} hours"
-    if c.start - c.requested_at >= dt.timedelta(hours=notice_hours):
+    if notice >= dt.timedelta(hours=notice_hours):
         add(_r("min_notice", PASS, f"Minimaal {notice_text} vooraf aangevraagd.",
                f"Requested at least {notice_text_en} in advance."))
     else:
         add(_r("min_notice", FAIL, f"Vraag minimaal {notice_text} vooraf aan.",
                f"Request at least {notice_text_en} in advance."))
-    if c.start - c.requested_at <= dt.timedelta(days=settings.max_advance_days):
+    if notice <= dt.timedelta(days=settings.max_advance_days):
         add(_r("max_advance", PASS, f"Binnen {settings.max_advance_days} dagen vooruit.",
                f"Within {settings.max_advance_days} days ahead."))
     else:
