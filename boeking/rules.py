@@ -179,7 +179,7 @@ def evaluate(candidate: Candidate, *, settings: RuleSettings | None = None) -> l
         else:
             add(_r("resident", PASS, "U bent bewoner van de gemeente en 18+.",
                    "You are a resident of the municipality and 18+."))
-    elif private and volunteer_here and role != Role.RESIDENT:
+    elif private and volunteer_here:
         add(_r("resident", WARN, "Geboekt door het bestuur: controleer dat de huurder een bewoner van 18+ is.",
                "Booked by the board: check that the renter is a resident aged 18+."))
 

@@ -12,8 +12,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from boeking import notifications, pricing, rules
-from boeking.clock import local, now
-from boeking.errors import CapReached, InvalidInput, InvalidTransition, NotAllowed
+from boeking.clock import TZ, UTC, local, now
+from boeking.errors import CapReached, InvalidInput, InvalidLocalTime, InvalidTransition, NotAllowed
 from boeking.models import PRIVATE_KINDS, Booking, BookingKind, BookingStatus, House, Melding, Room, RuleSettings
 
 from .audit import audit
@@ -35,6 +35,12 @@ def _validate_shape(*, room: Room, kind: str, start: dt.datetime, end: dt.dateti
         raise InvalidInput("invalid_kind", f"Onbekende soort boeking: {kind!r}. Kies uit {', '.join(BookingKind.values)}.")
     if start.tzinfo is None or end.tzinfo is None:
         raise InvalidInput("naive_datetime", "Begin en einde moeten een tijdzone hebben.")
+    for moment in (start, end):
+        # An aware datetime carrying Amsterdam's zone but a wall-clock time in the spring gap (02:30) silently
+        # means 03:30: refuse it like a naive one (clock.make_local).
+        if moment.tzinfo is TZ and local(moment.astimezone(UTC)).replace(tzinfo=None) != moment.replace(tzinfo=None):
+            raise InvalidLocalTime("nonexistent_local_time",
+                                   f"{moment:%d-%m-%Y %H:%M} bestaat niet in Nederland (de klok gaat een uur vooruit).")
     if end <= start:
         raise InvalidInput("end_before_start", "Het einde moet na het begin liggen.")
     if end - start > dt.timedelta(days=2):

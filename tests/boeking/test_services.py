@@ -377,3 +377,14 @@ def test_closure_create__end_before_start__refused(db, room):
     with pytest.raises(InvalidInput):
         services.closure_create(actor=None, house=room.house, start=local_dt(2027, 1, 2), end=local_dt(2027, 1, 1),
                                 reason="x")
+
+
+def test_booking_request__aware_time_in_spring_gap__rejected(now_march, room):
+    from boeking.clock import TZ
+
+    start = dt.datetime(2027, 3, 28, 2, 30, tzinfo=TZ)  # Python would quietly read this as 03:30
+    with pytest.raises(InvalidInput) as info:
+        services.booking_request(booker=UserFactory.volunteer(room.house), room=room, kind="association",
+                                 start=start, end=start + dt.timedelta(hours=2), guests=10)
+    assert info.value.code == "nonexistent_local_time"
+    assert Booking.objects.count() == 0
