@@ -25,7 +25,7 @@ def cap_rule_set(*, actor, kind: str, cap: int, house: House | None = None, reas
     if house is not None and not reason.strip():
         raise InvalidInput("reason_required", "Een afwijkend maximum voor één huis vraagt om een reden.")
     with transaction.atomic():
-        rule = CapRule.objects.select_for_update().filter(kind=kind, house=house).first()
+        rule = CapRule.objects.select_for_update(of=("self",)).filter(kind=kind, house=house).order_by("pk").first()
         before = rule.cap if rule else None
         if rule is None:
             rule = CapRule(kind=kind, house=house)
