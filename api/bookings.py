@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404  # DRF's: a malformed id (`abc`) is a 404, not a 500
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
@@ -16,8 +16,9 @@ from . import permissions as perms
 from .errors import ErrorSerializer, RuleResultSerializer
 from .fields import LocalDateTimeField
 
+# 415: a request body in a media type the API does not read (or without a Content-Type).
 ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer,
-          409: ErrorSerializer}
+          409: ErrorSerializer, 415: ErrorSerializer}
 
 
 class BookingInputSerializer(serializers.Serializer):
@@ -99,6 +100,8 @@ class BookingCreateThrottle(ScopedRateThrottle):
         return super().allow_request(request, view)
 
 
+@extend_schema_view(list=extend_schema(responses={200: BookingSerializer(many=True), **ERRORS}),
+                    retrieve=extend_schema(responses={200: BookingSerializer, **ERRORS}))
 @extend_schema(responses={**ERRORS})
 class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The caller's bookings: their own, plus all bookings of houses they volunteer for. Others' bookings are 404;
@@ -138,8 +141,10 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         booking = services.booking_request(booker=request.user, **data)
         return Response(BookingSerializer(booking, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
-    def _transition(self, request, pk, input_serializer, call):
+    def _transition(self, request, pk, allowed, input_serializer, call):
         booking = get_object_or_404(self.get_queryset(), pk=pk)
+        # Who may act is settled before the body is read: a caller who may not decide gets 403, not a 400 about it.
+        self._require(allowed(request.user, booking))
         payload = input_serializer(data=request.data)
         payload.is_valid(raise_exception=True)
         booking = call(booking, **payload.validated_data)
@@ -154,44 +159,39 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def approve(self, request, pk=None):
         """Approve a request (volunteers of the house). 409 `cap_reached` when the house's cap is full."""
         def call(booking, reason):
-            self._require(perms.can_decide(request.user, booking))
             return services.booking_approve(booking=booking, actor=request.user, reason=reason)
-        return self._transition(request, pk, ReasonSerializer, call)
+        return self._transition(request, pk, perms.can_decide, ReasonSerializer, call)
 
     @extend_schema(request=RequiredReasonSerializer, responses={200: BookingSerializer, **ERRORS})
     @action(detail=True, methods=["post"], filter_backends=[])
     def reject(self, request, pk=None):
         """Reject a request with a reason (volunteers of the house)."""
         def call(booking, reason):
-            self._require(perms.can_decide(request.user, booking))
             return services.booking_reject(booking=booking, actor=request.user, reason=reason)
-        return self._transition(request, pk, RequiredReasonSerializer, call)
+        return self._transition(request, pk, perms.can_decide, RequiredReasonSerializer, call)
 
     @extend_schema(request=ReasonSerializer, responses={200: BookingSerializer, **ERRORS})
     @action(detail=True, methods=["post"], filter_backends=[])
     def cancel(self, request, pk=None):
         """Cancel (the booker or volunteers of the house). The response shows the fee due and the refund."""
         def call(booking, reason):
-            self._require(perms.can_cancel(request.user, booking))
             return services.booking_cancel(booking=booking, actor=request.user, reason=reason)
-        return self._transition(request, pk, ReasonSerializer, call)
+        return self._transition(request, pk, perms.can_cancel, ReasonSerializer, call)
 
     @extend_schema(request=ReasonSerializer, responses={200: BookingSerializer, **ERRORS})
     @action(detail=True, methods=["post"], url_path="mark-paid", filter_backends=[])
     def mark_paid(self, request, pk=None):
         """Record an offline payment (volunteers of the house); the booking is confirmed."""
         def call(booking, reason):
-            self._require(perms.can_decide(request.user, booking))
             return services.booking_mark_paid(booking=booking, actor=request.user, reason=reason)
-        return self._transition(request, pk, ReasonSerializer, call)
+        return self._transition(request, pk, perms.can_decide, ReasonSerializer, call)
 
     @extend_schema(request=RefundDepositSerializer, responses={200: BookingSerializer, **ERRORS})
     @action(detail=True, methods=["post"], url_path="refund-deposit", filter_backends=[])
     def refund_deposit(self, request, pk=None):
         """Return the deposit after the event, retaining `retain_cents` with a reason (volunteers of the house)."""
         def call(booking, retain_cents, reason):
-            self._require(perms.can_decide(request.user, booking))
             return services.booking_refund_deposit(booking=booking, actor=request.user, retain_cents=retain_cents,
                                                    reason=reason)
-        return self._transition(request, pk, RefundDepositSerializer, call)
+        return self._transition(request, pk, perms.can_decide, RefundDepositSerializer, call)
 

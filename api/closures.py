@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import django_filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -13,9 +14,11 @@ from boeking.models import Closure, House, Room
 
 from . import permissions as perms
 from .errors import ErrorSerializer
-from .fields import LocalDateTimeField
+from .fields import IdFilter, LocalDateTimeField
 
-ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
+# 415: a request body in a media type the API does not read (or without a Content-Type).
+ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer,
+          415: ErrorSerializer}
 
 
 class ClosureSerializer(serializers.ModelSerializer):
@@ -31,8 +34,8 @@ class ClosureSerializer(serializers.ModelSerializer):
 
 
 class ClosureFilter(django_filters.FilterSet):
-    house = django_filters.NumberFilter(field_name="house_id")
-    room = django_filters.NumberFilter(field_name="room_id")
+    house = IdFilter(field_name="house_id")
+    room = IdFilter(field_name="room_id")
     from_ = django_filters.IsoDateTimeFilter(field_name="end", lookup_expr="gt", label="from")
     to = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="lt")
 
@@ -47,6 +50,11 @@ class ClosureFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
 
 
+@extend_schema_view(list=extend_schema(responses={200: ClosureSerializer(many=True), **ERRORS}, parameters=[
+                        # The query parameter is `from` (a Python keyword, hence the filter's `from_`).
+                        OpenApiParameter("from", OpenApiTypes.DATETIME, description="Closures that end after this moment."),
+                        OpenApiParameter("from_", exclude=True)]),
+                    retrieve=extend_schema(responses={200: ClosureSerializer, **ERRORS}))
 @extend_schema(responses={**ERRORS})
 class ClosureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                      mixins.DestroyModelMixin, viewsets.GenericViewSet):

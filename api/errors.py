@@ -6,7 +6,9 @@ failures and invalid input → 400). DRF's own errors get stable codes too; fiel
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import exceptions, serializers
+from rest_framework.authentication import TokenAuthentication
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -25,10 +27,26 @@ class RuleResultSerializer(serializers.Serializer):
     message_en = serializers.CharField()
 
 
+class RejectedDateSerializer(serializers.Serializer):
+    """A date a series cannot get (boeking.services.series.Skip.as_dict)."""
+
+    date = serializers.DateField()
+    reason = serializers.CharField(help_text="conflict, closure, opening_hours, nonexistent_local_time, other")
+    reason_label = serializers.CharField()
+    detail = serializers.CharField()
+
+
+@extend_schema_field(PolymorphicProxySerializer(component_name="ErrorRule", resource_type_field_name=None, many=True,
+                                               serializers=[RuleResultSerializer, RejectedDateSerializer]))
+class ErrorRulesField(serializers.ListField):
+    pass
+
+
 class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Stable machine code, e.g. slot_taken, cap_reached, min_notice.")
     detail = serializers.CharField(help_text="Human-readable explanation (Dutch by default).")
-    rules = RuleResultSerializer(many=True, help_text="Rule results, when rules were evaluated.")
+    rules = ErrorRulesField(help_text="Rule results, when rules were evaluated; for a series that cannot get any date "
+                                      "(`no_dates`), each date with the reason it cannot be booked.")
     errors = serializers.DictField(required=False, help_text="Per-field messages for invalid input.")
 
 
@@ -69,6 +87,12 @@ def exception_handler(exc, context):
     if response is None:
         return None
     headers = {k: v for k, v in response.items() if k in ("WWW-Authenticate", "Retry-After")}
+    status = response.status_code
+    if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)) and status == 403:
+        # DRF answers 403 when the first authenticator (session) offers no challenge. The API takes tokens too, so a
+        # caller without valid credentials gets 401 with the Token challenge (SPEC §6: 401 auth, 403 permission).
+        status = 401
+        headers["WWW-Authenticate"] = TokenAuthentication.keyword
     if isinstance(exc, exceptions.ValidationError):
         code = _first_code(exc.detail)
         code = code if code and code not in GENERIC_FIELD_CODES else "invalid_input"
@@ -87,4 +111,4 @@ def exception_handler(exc, context):
     }
     code = next((c for cls, c in codes.items() if isinstance(exc, cls)), "error")
     detail = exc.detail if isinstance(exc.detail, str) else _first_message(exc.detail)
-    return error_response(code, str(detail), response.status_code, headers=headers)
+    return error_response(code, str(detail), status, headers=headers)

@@ -1,3 +1,7 @@
+import django_filters
+from django import forms
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from boeking.clock import aware
@@ -16,3 +20,30 @@ class LocalDateTimeField(serializers.DateTimeField):
 
     def to_representation(self, value):
         return super().to_representation(value)
+
+
+WALL_CLOCK_TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$"
+
+
+class WallClockTimeSchema(OpenApiSerializerFieldExtension):
+    """Every TimeField of the API is a wall-clock time in Europe/Amsterdam without an offset ("19:00", "08:00:00").
+    `format: time` would promise RFC 3339 `full-time`, which requires an offset, so the schema uses a pattern."""
+
+    target_class = "rest_framework.fields.TimeField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {"type": "string", "pattern": WALL_CLOCK_TIME, "example": "19:00"}
+
+
+@extend_schema_field({"type": "integer", "format": "int64"})
+class IdFilter(django_filters.Filter):
+    """An id in the query string: a whole number the database can hold. `house=1.5` or an id past the 64-bit range
+    is a 400 (django-filter's NumberFilter passed it on, and SQLite raised OverflowError: a 500)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", -(2**63))
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)

@@ -6,7 +6,7 @@ import datetime as dt
 
 import django_filters
 from django.db.models import Prefetch, Q
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
@@ -16,6 +16,7 @@ from boeking.availability import room_availability
 from boeking.models import Facility, House, Location, OpeningHours, Room, Tariff
 
 from .errors import ErrorSerializer, error_response
+from .fields import IdFilter
 
 MAX_AVAILABILITY_DAYS = 92
 ACCESSIBILITY_FEATURES = ("step_free_entrance", "threshold_max_2cm", "lift", "accessible_toilet", "hearing_loop",
@@ -86,7 +87,7 @@ class RoomSerializer(serializers.ModelSerializer):
 
 
 class RoomFilter(django_filters.FilterSet):
-    house = django_filters.NumberFilter(field_name="house_id")
+    house = IdFilter(field_name="house_id")
     min_capacity = django_filters.NumberFilter(field_name="capacity", lookup_expr="gte")
     facility = django_filters.CharFilter(method="filter_facility",
                                          help_text="Facility code(s), comma-separated; a room must have all of them.")
@@ -123,6 +124,9 @@ class RoomFilter(django_filters.FilterSet):
         return queryset
 
 
+# 404: an unknown id, or a page past the end; 400: a filter value that cannot be read.
+@extend_schema_view(list=extend_schema(responses={200: HouseSerializer(many=True), 404: ErrorSerializer}),
+                    retrieve=extend_schema(responses={200: HouseSerializer, 404: ErrorSerializer}))
 class HouseViewSet(viewsets.ReadOnlyModelViewSet):
     """Community houses with their locations (and accessibility profile), opening hours and rooms."""
 
@@ -152,6 +156,9 @@ AvailabilitySerializer = inline_serializer(
 )
 
 
+@extend_schema_view(list=extend_schema(responses={200: RoomSerializer(many=True), 400: ErrorSerializer,
+                                                  404: ErrorSerializer}),
+                    retrieve=extend_schema(responses={200: RoomSerializer, 404: ErrorSerializer}))
 class RoomViewSet(viewsets.ReadOnlyModelViewSet):
     """Rooms, filterable by house, minimum capacity, facilities and accessibility."""
 

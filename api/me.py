@@ -59,7 +59,7 @@ class TokenView(APIView):
 
     @extend_schema(request=AuthTokenSerializer,
                    responses={200: inline_serializer("Token", {"token": serializers.CharField()}),
-                              400: ErrorSerializer, 429: ErrorSerializer})
+                              400: ErrorSerializer, 415: ErrorSerializer, 429: ErrorSerializer})
     def post(self, request):
         serializer = AuthTokenSerializer(data=request.data, context={"request": request})
         if not serializer.is_valid():

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch, Q
-from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404  # DRF's: a malformed id (`abc`) is a 404, not a 500
 from rest_framework.response import Response
 
 from boeking import occurrences, services
 from boeking.models import Booking, Room, Series
+from boeking.services.series import series_quote
 
 from . import permissions as perms
 from .bookings import ReasonSerializer, RequiredReasonSerializer
 from .errors import ErrorSerializer
 
+# 415: a request body in a media type the API does not read (or without a Content-Type).
 ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer,
-          409: ErrorSerializer}
+          409: ErrorSerializer, 415: ErrorSerializer}
 
 
 class SeriesInputSerializer(serializers.Serializer):
@@ -108,6 +110,16 @@ def plan_payload(plan) -> dict:
     }
 
 
+def _may_decide(user, series: Series) -> bool:
+    return perms.can_manage_house(user, series.house_id)
+
+
+def _may_change(user, series: Series) -> bool:
+    return series.booker_id == getattr(user, "pk", None) or perms.can_manage_house(user, series.house_id)
+
+
+@extend_schema_view(list=extend_schema(responses={200: SeriesSerializer(many=True), **ERRORS}),
+                    retrieve=extend_schema(responses={200: SeriesSerializer, **ERRORS}))
 @extend_schema(responses={**ERRORS})
 class SeriesViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Recurring bookings. Associations see their own series, volunteers those of their houses; others' are 404."""
@@ -137,7 +149,8 @@ class SeriesViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         """Which dates the series would get and which it cannot (with reasons), before submitting. Writes nothing."""
         data = self._input()
         data.pop("title")
-        return Response(plan_payload(services.series_plan(**data)))
+        # Same who-may-request check as creating one: a resident or another house's board gets 403, not a plan.
+        return Response(plan_payload(series_quote(booker=request.user, **data)))
 
     @extend_schema(request=SeriesInputSerializer, responses={201: SeriesSerializer, **ERRORS})
     def create(self, request):
@@ -147,8 +160,11 @@ class SeriesViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return Response(self.get_serializer(self.get_queryset().get(pk=series.pk)).data,
                         status=status.HTTP_201_CREATED)
 
-    def _act(self, pk, payload_class, call):
+    def _act(self, pk, payload_class, call, allowed):
         series = get_object_or_404(self.get_queryset(), pk=pk)
+        # Who may act is settled before the body is read (as for bookings): 403, not a 400 about the body.
+        if not allowed(self.request.user, series):
+            self.permission_denied(self.request, message="Dit mag alleen de aanvrager of het bestuur van dit huis.")
         payload = payload_class(data=self.request.data)
         payload.is_valid(raise_exception=True)
         call(series, **payload.validated_data)
@@ -159,13 +175,15 @@ class SeriesViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def approve(self, request, pk=None):
         """Approve the whole series (volunteers of the house): its occurrences are confirmed."""
         return self._act(pk, ReasonSerializer,
-                         lambda s, reason: services.series_approve(series=s, actor=request.user, reason=reason))
+                         lambda s, reason: services.series_approve(series=s, actor=request.user, reason=reason),
+                         _may_decide)
 
     @extend_schema(request=RequiredReasonSerializer, responses={200: SeriesSerializer, **ERRORS})
     @action(detail=True, methods=["post"], filter_backends=[])
     def reject(self, request, pk=None):
         return self._act(pk, RequiredReasonSerializer,
-                         lambda s, reason: services.series_reject(series=s, actor=request.user, reason=reason))
+                         lambda s, reason: services.series_reject(series=s, actor=request.user, reason=reason),
+                         _may_decide)
 
     @extend_schema(request=CancelSeriesSerializer, responses={200: SeriesSerializer, **ERRORS})
     @action(detail=True, methods=["post"], filter_backends=[])
@@ -174,20 +192,24 @@ class SeriesViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         To cancel one date only, cancel that occurrence: `POST /api/v1/bookings/{id}/cancel/`."""
         return self._act(pk, CancelSeriesSerializer,
                          lambda s, from_date, reason: services.series_cancel(series=s, actor=request.user,
-                                                                              from_date=from_date, reason=reason))
+                                                                              from_date=from_date, reason=reason),
+                         _may_change)
 
     @extend_schema(request=RestoreSerializer, responses={200: SeriesSerializer, **ERRORS})
     @action(detail=True, methods=["post"], filter_backends=[])
     def restore(self, request, pk=None):
         """Book a cancelled (or skipped) date of the series again, when the room is still free then."""
         return self._act(pk, RestoreSerializer,
-                         lambda s, date: services.series_restore_date(series=s, actor=request.user, date=date))
+                         lambda s, date: services.series_restore_date(series=s, actor=request.user, date=date),
+                         _may_change)
 
     @extend_schema(request=SplitSerializer, responses={201: SeriesSerializer, **ERRORS})
     @action(detail=True, methods=["post"], filter_backends=[])
     def split(self, request, pk=None):
         """Change the time of `from_date` and all following: a new series takes over from that date."""
         series = get_object_or_404(self.get_queryset(), pk=pk)
+        if not _may_change(request.user, series):
+            self.permission_denied(request, message="Dit mag alleen de aanvrager of het bestuur van dit huis.")
         payload = SplitSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         new = services.series_split(series=series, actor=request.user, **payload.validated_data)

@@ -152,8 +152,17 @@ def series_plan(*, room: Room, kind: str, rrule: str, start_time: dt.time, end_t
     return plan
 
 
+def series_quote(*, booker, room: Room, kind: str, rrule: str, start_time: dt.time, end_time: dt.time,
+                 first_date: dt.date, until: dt.date | None, guests: int) -> Plan:
+    """What `series_create` would make of this request for `booker`: refused (`NotAllowed`) for whoever may not
+    request a series of this kind in this house, else the plan. Writes nothing."""
+    _check_may_request(booker, room, kind)
+    return series_plan(room=room, kind=kind, rrule=rrule, start_time=start_time, end_time=end_time,
+                       first_date=first_date, until=until, guests=guests)
+
+
 def _booking_for(series: Series, period: occurrences.Period, status: str, moment: dt.datetime,
-                 tariffs) -> Booking:
+                 tariffs, decision_days: int) -> Booking:
     room = series.room
     price = pricing.quote_price(room=room, kind=series.kind, start=period.start, end=period.end, tariffs=tariffs)
     return Booking(
@@ -163,7 +172,7 @@ def _booking_for(series: Series, period: occurrences.Period, status: str, moment
         booker_email=series.booker_email, booker_phone=series.booker_phone, organisation=series.organisation,
         price_lines=price.lines, rental_cents=price.rental_cents, deposit_cents=price.deposit_cents,
         total_cents=price.total_cents, created_at=moment, updated_at=moment,
-        decision_deadline=min(moment + dt.timedelta(days=RuleSettings.current().decision_days), period.start),
+        decision_deadline=min(moment + dt.timedelta(days=decision_days), period.start),
         confirmed_at=moment if status == BookingStatus.CONFIRMED else None, series=series,
     )
 
@@ -171,7 +180,9 @@ def _booking_for(series: Series, period: occurrences.Period, status: str, moment
 def _insert_occurrences(series: Series, periods, status: str, actor, moment) -> list[Booking]:
     """Bulk-insert occurrences with their audit entries: a constant number of queries."""
     tariffs = list(series.room.tariffs.all())
-    bookings = Booking.objects.bulk_create([_booking_for(series, p, status, moment, tariffs) for p in periods])
+    decision_days = RuleSettings.current().decision_days  # once, not once per occurrence
+    bookings = Booking.objects.bulk_create([_booking_for(series, p, status, moment, tariffs, decision_days)
+                                            for p in periods])
     AuditEntry.objects.bulk_create([
         AuditEntry(at=moment, actor=actor if actor and actor.is_authenticated else None, action="booking.requested",
                    booking=b, object_type="booking", object_id=str(b.pk), to_status=status,
@@ -376,28 +387,33 @@ def series_split(*, series: Series, actor, from_date: dt.date, start_time: dt.ti
             raise InvalidInput("not_in_series", "Na deze datum heeft de reeks geen datums meer.")
         rule = occurrences.parse_rule(occurrences.rule_text(locked.recurrence))
         rule.rrules[0].count = None
-        cancelled = [b.pk for b in locked.occurrences.filter(status__in=BookingStatus.HOLDING,
-                                                             start__gte=local_midnight(from_date))]
         moment = now()
+        # Past and already started occurrences are never changed (as in series_cancel).
+        cancelled = [b.pk for b in locked.occurrences.filter(status__in=BookingStatus.HOLDING,
+                                                             start__gte=max(local_midnight(from_date), moment))]
         for booking in locked.occurrences.select_for_update(of=("self",)).filter(pk__in=cancelled):
             booking.cancelled_at = moment
             _transition(booking, BookingStatus.CANCELLED, actor=actor, reason=reason or "Tijd gewijzigd",
                         action="booking.cancelled", data={"series": locked.pk, "scope": "split"})
+        # The new series starts on the first following date, not on `from_date`: an INTERVAL counts from DTSTART,
+        # so a fortnightly series split from a week it skips would otherwise move to the other weeks.
         plan = series_plan(room=locked.room, kind=locked.kind, rrule=occurrences.rule_text(rule),
-                           start_time=start_time, end_time=end_time, first_date=from_date, until=following[-1],
+                           start_time=start_time, end_time=end_time, first_date=following[0], until=following[-1],
                            guests=locked.guests)
         if not plan.periods:
             raise InvalidInput("no_dates", "Geen enkele datum is met de nieuwe tijden te boeken.",
                                rules=[s.as_dict() for s in plan.skips])
         new = Series.objects.create(
             room=locked.room, house_id=locked.house_id, kind=locked.kind, recurrence=rule, start_time=start_time,
-            end_time=end_time, first_date=from_date, until=following[-1], guests=locked.guests, title=locked.title,
+            end_time=end_time, first_date=following[0], until=following[-1], guests=locked.guests, title=locked.title,
             booker=locked.booker, booker_name=locked.booker_name, booker_email=locked.booker_email,
             booker_phone=locked.booker_phone, organisation=locked.organisation, parent=locked,
             status=locked.status, decided_at=locked.decided_at, decided_by=locked.decided_by,
             created_at=moment, updated_at=moment)
         SeriesSkip.objects.bulk_create([SeriesSkip(series=new, date=s.date, reason=s.reason, detail=s.detail[:300])
                                         for s in plan.skips])
+        # Those dates are the new series' now: its own skips say which of them cannot be booked.
+        SeriesSkip.objects.filter(series=locked, date__gte=from_date).delete()
         status = BookingStatus.CONFIRMED if locked.status == SeriesStatus.APPROVED else BookingStatus.REQUESTED
         try:
             with transaction.atomic():
