@@ -103,6 +103,11 @@ class House(models.Model):
         help_text=_("Privé-bijeenkomsten alleen voor bewoners met een postcode in de eigen buurt."),
     )
     bank_account = models.CharField(_("IBAN"), max_length=34, blank=True)
+    payment_mode = models.CharField(
+        _("betaalwijze"), max_length=10, blank=True, choices=[("offline", _("Ter plaatse of per overschrijving")),
+                                                              ("stripe", _("Online (iDEAL, kaart)"))],
+        help_text=_("Leeg: de betaalwijze van de installatie."),
+    )
     active = models.BooleanField(_("actief"), default=True)
 
     class Meta:
@@ -386,6 +391,14 @@ class RuleSettings(models.Model):
     decision_days = models.PositiveIntegerField(_("beslistermijn (dagen)"), default=7)
     payment_days = models.PositiveIntegerField(_("betaaltermijn (dagen)"), default=7)
     free_cancellation_days = models.PositiveIntegerField(_("kosteloos annuleren tot (dagen vooraf)"), default=14)
+    melding_email = models.EmailField(
+        _("e-mailadres voor meldingen"), blank=True,
+        help_text=_("Leeg: ZAALBOEK_MELDING_EMAIL uit de omgeving."),
+    )
+    anonymise_after_months = models.PositiveIntegerField(
+        _("persoonsgegevens anonimiseren na (maanden)"), default=12,
+        help_text=_("Na afloop van de boeking; bedragen en datums blijven bewaard."),
+    )
     resident_postcodes = models.CharField(
         _("postcodes van de gemeente (PC4)"),
         max_length=500,
@@ -522,6 +535,7 @@ class Booking(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
     cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
     sequence = models.PositiveIntegerField(default=0, editable=False, help_text="iCalendar SEQUENCE")
+    payment_intent_id = models.CharField(_("Stripe PaymentIntent"), max_length=100, blank=True, editable=False)
     series = models.ForeignKey("Series", on_delete=models.PROTECT, null=True, blank=True, related_name="occurrences",
                                editable=False)
 
@@ -721,3 +735,62 @@ class SeriesSkip(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%d-%m-%Y}: {self.get_reason_display()}"
+
+
+# --- payments --------------------------------------------------------------------------------------------------
+
+
+class LedgerKind(models.TextChoices):
+    CHARGE = "charge", _("Betaling")
+    REFUND = "refund", _("Terugbetaling")
+    DEPOSIT_REFUND = "deposit_refund", _("Borg terugbetaald")
+    DEPOSIT_RETAINED = "deposit_retained", _("Borg ingehouden")
+    FAILURE = "failure", _("Mislukte betaling")
+
+
+class PaymentEntry(models.Model):
+    """One line of a booking's payments ledger: money in, money out, deposit kept. Amounts are positive cents."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="payments",
+                                verbose_name=_("boeking"))
+    kind = models.CharField(_("soort"), max_length=20, choices=LedgerKind.choices)
+    method = models.CharField(_("betaalwijze"), max_length=10, choices=PaymentMode.choices)
+    amount_cents = models.PositiveIntegerField(_("bedrag (cent)"))
+    stripe_id = models.CharField(_("Stripe-kenmerk"), max_length=100, blank=True)
+    reason = models.CharField(_("reden"), max_length=300, blank=True)
+    at = models.DateTimeField(_("tijdstip"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+", verbose_name=_("door"))
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["booking", "at"], name="payment_booking_at")]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=[k.value for k in LedgerKind]), name="payment_kind_valid"),
+            # A Stripe object (charge or refund) is booked once, whatever the webhook replays.
+            models.UniqueConstraint(fields=["kind", "stripe_id"], condition=~Q(stripe_id=""),
+                                    name="payment_stripe_once"),
+        ]
+        verbose_name = _("betaling")
+        verbose_name_plural = _("betalingen")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} € {self.amount_cents / 100:.2f}"
+
+
+class StripeEvent(models.Model):
+    """A webhook event received from Stripe: its id makes handling idempotent."""
+
+    event_id = models.CharField(max_length=100, unique=True)
+    type = models.CharField(max_length=100)
+    received_at = models.DateTimeField()
+    handled = models.BooleanField(default=False)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("Stripe-gebeurtenis")
+        verbose_name_plural = _("Stripe-gebeurtenissen")
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.event_id}"

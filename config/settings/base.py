@@ -122,6 +122,13 @@ ZAALBOEK_MUNICIPALITY_NAME = os.environ.get("ZAALBOEK_MUNICIPALITY_NAME", "Maast
 ZAALBOEK_MELDING_EMAIL = os.environ.get("ZAALBOEK_MELDING_EMAIL", "meldingen@gemeente.example")
 ZAALBOEK_SITE_URL = os.environ.get("ZAALBOEK_SITE_URL", "http://127.0.0.1:8000")
 
+# Payments (SPEC §5). `offline` unless both Stripe secrets are set; a house may override (House.payment_mode).
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")  # e.g. a local fake (localstripe) in tests
+ZAALBOEK_PAYMENT_MODE = "stripe" if STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET else "offline"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
