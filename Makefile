@@ -18,6 +18,7 @@ FIND_PYTHON = for c in $(PYTHON_CANDIDATES); do \
 help:
 	@echo "make run    – install, migrate the SQLite demo database, load Maastricht demo data, serve http://$(HOST):$(PORT)"
 	@echo "make test   – install test dependencies and run the suite (SQLite; PostgreSQL when DATABASE_URL is set)"
+	@echo "make bench  – benchmarks on PostgreSQL, results in bench/RESULTS.md"
 	@echo "make lint   – ruff"
 	@echo "make lock   – recompile requirements/*.txt from requirements/*.in"
 
@@ -46,6 +47,10 @@ test: install
 	@if [ -n "$$DATABASE_URL" ]; then echo "Tests against $${DATABASE_URL%%\?*}"; else echo "Tests against SQLite"; fi
 	$(PY) manage.py makemigrations --check --dry-run --settings=config.settings.test >/dev/null
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+.PHONY: bench
+bench: install
+	$(PY) bench/run.py
 
 .PHONY: lint
 lint: install

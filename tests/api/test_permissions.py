@@ -227,8 +227,26 @@ def test_bad_token__401_authentication_failed_and_nothing_written(api, room):
     assert written() == before
 
 
-# Series (recurring bookings) arrived while this table was written; their rows are still to be added.
-NOT_YET_IN_TABLE = {"series"}
+# Areas with roles of their own keep their own table (same layout: method, url, body, one cell per role) in the
+# module named here, as `TABLE`. The check below holds every endpoint of the API to a row in one of them.
+AREA_TABLES = (
+    "tests.api.test_series_api",
+    "tests.api.test_feeds_api",
+    "tests.api.test_payments_api",
+    "tests.api.test_gemeente_api",
+)
+
+
+def all_tables() -> list[tuple]:
+    import importlib
+
+    tables = list(TABLE)
+    for module in AREA_TABLES:
+        try:
+            tables += importlib.import_module(module).TABLE
+        except ModuleNotFoundError:
+            continue  # an area not built yet; its endpoints, if any, then have no rows and the check fails
+    return tables
 
 
 def api_routes() -> set[tuple[str, str]]:
@@ -254,14 +272,14 @@ def api_routes() -> set[tuple[str, str]]:
         else:
             continue  # plain functions, e.g. a JSON 404 for unknown paths
         routes |= {(pattern.name, m.upper()) for m in methods}
-    return {(name, m) for name, m in routes if name.split("-")[0] not in NOT_YET_IN_TABLE}
+    return routes
 
 
 def test_table__has_a_row_for_every_endpoint_and_method_of_the_api():
     from django.urls import resolve
 
     covered = set()
-    for method, url, *_ in TABLE:
+    for method, url, *_ in all_tables():
         names = {name for _, name, _, _ in string.Formatter().parse(url) if name}
         path = url.format(**dict.fromkeys(names, 1)).split("?")[0]
         covered.add((resolve(path).url_name, method))
