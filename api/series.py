@@ -14,7 +14,7 @@ from boeking.models import Booking, Room, Series
 from boeking.services.series import series_quote
 
 from . import permissions as perms
-from .bookings import ReasonSerializer, RequiredReasonSerializer
+from .bookings import BookingCreateThrottle, ReasonSerializer, RequiredReasonSerializer
 from .errors import ErrorSerializer
 
 # 415: a request body in a media type the API does not read (or without a Content-Type).
@@ -127,6 +127,9 @@ class SeriesViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     serializer_class = SeriesSerializer
     permission_classes = [perms.CanSeeBookings]
     filterset_fields = ["status", "room", "house"]
+    # Requesting a series counts against the same hourly limit as requesting a booking.
+    throttle_scope = "booking_create"
+    throttle_classes = [*viewsets.GenericViewSet.throttle_classes, BookingCreateThrottle]
 
     def get_queryset(self):
         user = self.request.user

@@ -659,6 +659,7 @@ class SeriesStatus(models.TextChoices):
     APPROVED = "approved", _("Goedgekeurd")
     REJECTED = "rejected", _("Afgewezen")
     CANCELLED = "cancelled", _("Geannuleerd")
+    EXPIRED = "expired", _("Verlopen (niet op tijd beslist)")
 
 
 class Series(models.Model):
@@ -715,7 +716,7 @@ class SkipReason(models.TextChoices):
     CONFLICT = "conflict", _("Al bezet")
     CLOSURE = "closure", _("Gesloten")
     OPENING_HOURS = "opening_hours", _("Buiten de openingstijden")
-    NONEXISTENT_TIME = "nonexistent_local_time", _("Bestaat niet (zomertijd)")
+    NONEXISTENT_TIME = "nonexistent_local_time", _("Tijdstip bestaat niet of komt twee keer voor (klok verzet)")
     OTHER = "other", _("Overig")
 
 

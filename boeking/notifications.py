@@ -152,6 +152,10 @@ def series_decided(series_id: int) -> None:
     if series.status == "approved":
         _send_series_mail(series, f"Reeks goedgekeurd: {series.room}", "Uw reeks is goedgekeurd en bevestigd.",
                           [series.booker_email])
+    elif series.status == "expired":
+        _send_series_mail(series, f"Aanvraag reeks verlopen: {series.room}",
+                          "Het bestuur heeft niet op tijd over uw aanvraag beslist; de datums zijn vrijgegeven. "
+                          "U kunt de reeks opnieuw aanvragen.", [series.booker_email])
     else:
         _send_series_mail(series, f"Reeks afgewezen: {series.room}",
                           f"Uw reeks is afgewezen. Reden: {series.decision_reason}", [series.booker_email])

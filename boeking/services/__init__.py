@@ -20,6 +20,7 @@ from .series import (
     series_approve,
     series_cancel,
     series_create,
+    series_expire_overdue,
     series_plan,
     series_reject,
     series_restore_date,
@@ -30,6 +31,6 @@ __all__ = [
     "Quote", "audit", "booking_approve", "booking_cancel", "booking_expire", "booking_mark_paid", "booking_quote",
     "booking_refund_deposit", "booking_reject", "booking_request", "expire_overdue", "cap_rule_remove", "cap_rule_set",
     "closure_create", "closure_delete", "rule_settings_update", "closure_affected_bookings", "closure_cancel_affected",
-    "series_approve", "series_cancel", "series_create", "series_plan", "series_reject", "series_restore_date",
+    "series_approve", "series_cancel", "series_create", "series_expire_overdue", "series_plan", "series_reject", "series_restore_date",
     "series_split",
 ]

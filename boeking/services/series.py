@@ -133,7 +133,7 @@ def series_plan(*, room: Room, kind: str, rrule: str, start_time: dt.time, end_t
         if period.end - period.start > dt.timedelta(hours=24):
             raise InvalidInput("too_long", "Een keer uit een reeks duurt hoogstens 24 uur.")
         if period.start < earliest:
-            plan.skips.append(Skip(day, SkipReason.OTHER, "Te kort dag: deze datum is te snel om nog te boeken."))
+            plan.skips.append(Skip(day, SkipReason.OTHER, "Te kort van tevoren: deze datum is te snel om nog te boeken."))
             continue
         closure = next((c for c in closures if c[0] < period.end and c[1] > period.start), None)
         if closure:
@@ -260,20 +260,59 @@ def _set_series_status(series: Series, to_status: str, *, actor, reason: str, ac
 
 def series_approve(*, series: Series, actor, reason: str = "") -> Series:
     """Approve a requested series: its requested occurrences are confirmed. Dates taken meanwhile were already
-    blocked by those occurrences, so nothing can have been double-booked."""
+    blocked by those occurrences, so nothing can have been double-booked; a closure added since the request cancels
+    the dates it hits (kept as skips with the closure's reason). A request whose dates all expired cannot be
+    approved any more (`series_expire_overdue` marks it expired)."""
     _require_volunteer(actor, series)
     with transaction.atomic():
         locked = _lock_series(series)
         if locked.status != SeriesStatus.REQUESTED:
             raise InvalidTransition(detail="Alleen aangevraagde reeksen kunnen worden goedgekeurd.")
+        pending = list(locked.occurrences.select_for_update(of=("self",)).filter(status=BookingStatus.REQUESTED)
+                       .order_by("start"))
+        if not pending:
+            raise InvalidTransition(detail="Deze aanvraag is verlopen: er is niet op tijd over beslist. "
+                                           "De vereniging kan de reeks opnieuw aanvragen.")
         locked.decided_at, locked.decided_by, locked.decision_reason = now(), actor, reason
-        for booking in locked.occurrences.select_for_update(of=("self",)).filter(status=BookingStatus.REQUESTED):
+        closures = list(Closure.objects.affecting(locked.room, pending[0].start, pending[-1].end)
+                        .values_list("start", "end", "reason"))
+        closed = []
+        for booking in pending:
+            closure = next((c for c in closures if c[0] < booking.end and c[1] > booking.start), None)
+            if closure:
+                booking.cancelled_at = locked.decided_at
+                _transition(booking, BookingStatus.CANCELLED, actor=actor, reason=f"Gesloten: {closure[2]}",
+                            action="booking.cancelled", data={"series": locked.pk, "scope": "closure"})
+                closed.append(SeriesSkip(series=locked, date=local(booking.start).date(), reason=SkipReason.CLOSURE,
+                                         detail=f"Gesloten: {closure[2]}"[:300]))
+                continue
             booking.decided_at, booking.decided_by, booking.confirmed_at = locked.decided_at, actor, locked.decided_at
             _transition(booking, BookingStatus.CONFIRMED, actor=actor, reason=reason, action="booking.approved")
+        SeriesSkip.objects.filter(series=locked, date__in=[s.date for s in closed]).delete()
+        SeriesSkip.objects.bulk_create(closed)
         _set_series_status(locked, SeriesStatus.APPROVED, actor=actor, reason=reason, action="series.approved")
         series_id = locked.pk
         transaction.on_commit(lambda: notifications.series_decided(series_id))
         return locked
+
+
+def series_expire_overdue() -> list[Series]:
+    """Requested series none of whose dates still waits for a decision (they expired one by one with
+    `expire_overdue`, at the decision deadline) become `expired`, and the association is told."""
+    expired = []
+    stale = (Series.objects.filter(status=SeriesStatus.REQUESTED)
+             .exclude(occurrences__status=BookingStatus.REQUESTED).values_list("pk", flat=True))
+    for pk in stale:
+        with transaction.atomic():
+            locked = Series.objects.select_for_update(of=("self",)).get(pk=pk)
+            if (locked.status != SeriesStatus.REQUESTED
+                    or locked.occurrences.filter(status=BookingStatus.REQUESTED).exists()):
+                continue  # decided or changed meanwhile
+            _set_series_status(locked, SeriesStatus.EXPIRED, actor=None, action="series.expired",
+                               reason="Niet op tijd beslist")
+            transaction.on_commit(lambda pk=pk: notifications.series_decided(pk))
+            expired.append(locked)
+    return expired
 
 
 def series_reject(*, series: Series, actor, reason: str) -> Series:
@@ -307,8 +346,8 @@ def series_cancel(*, series: Series, actor, from_date: dt.date | None = None, re
         raise NotAllowed(detail="Alleen de aanvrager of het bestuur kan deze reeks annuleren.")
     with transaction.atomic():
         locked = _lock_series(series)
-        if locked.status in (SeriesStatus.CANCELLED, SeriesStatus.REJECTED):
-            raise InvalidTransition(detail="Deze reeks is al geannuleerd of afgewezen.")
+        if locked.status in (SeriesStatus.CANCELLED, SeriesStatus.REJECTED, SeriesStatus.EXPIRED):
+            raise InvalidTransition(detail="Deze reeks is al geannuleerd, afgewezen of verlopen.")
         moment = now()
         start_from = max(local_midnight(from_date), moment) if from_date else moment
         future = list(locked.occurrences.select_for_update(of=("self",))
@@ -327,6 +366,7 @@ def series_cancel(*, series: Series, actor, from_date: dt.date | None = None, re
                 locked.recurrence.rrules[0].count = None
             locked.updated_at = moment
             locked.save(update_fields=["until", "recurrence", "updated_at"])
+            SeriesSkip.objects.filter(series=locked, date__gte=from_date).delete()  # no longer dates of the series
             audit(actor=actor, action="series.truncated", obj=locked, reason=reason,
                   data={"from_date": from_date.isoformat(), "cancelled": len(future)})
         ids = [b.pk for b in future]
@@ -451,14 +491,26 @@ def closure_cancel_affected(*, closure: Closure, actor, booking_ids: list[int] |
     affected = list(closure_affected_bookings(closure))
     if booking_ids is not None:
         affected = [b for b in affected if b.pk in set(booking_ids)]
-    cancelled = []
+    cancelled, per_series = [], {}
+    reason = f"Gesloten: {closure.reason}"
     with transaction.atomic():
         for booking in affected:
             if booking.start <= now():
                 continue
-            cancelled.append(booking_cancel(booking=booking, actor=actor, reason=f"Gesloten: {closure.reason}"))
-            if booking.series_id:
-                SeriesSkip.objects.update_or_create(series_id=booking.series_id, date=local(booking.start).date(),
-                                                    defaults={"reason": SkipReason.CLOSURE,
-                                                              "detail": f"Gesloten: {closure.reason}"[:300]})
+            if booking.series_id is None:
+                cancelled.append(booking_cancel(booking=booking, actor=actor, reason=reason))
+                continue
+            # Series dates: cancelled without a mail each; the association gets one mail per series below.
+            locked = Booking.objects.select_for_update(of=("self",)).get(pk=booking.pk)
+            if locked.status not in BookingStatus.HOLDING:
+                continue
+            locked.cancelled_at = now()
+            _transition(locked, BookingStatus.CANCELLED, actor=actor, reason=reason, action="booking.cancelled",
+                        data={"series": booking.series_id, "scope": "closure", "closure": closure.pk})
+            SeriesSkip.objects.update_or_create(series_id=booking.series_id, date=local(booking.start).date(),
+                                                defaults={"reason": SkipReason.CLOSURE, "detail": reason[:300]})
+            per_series.setdefault(booking.series_id, []).append(locked.pk)
+            cancelled.append(locked)
+        for series_id, ids in per_series.items():
+            transaction.on_commit(lambda series_id=series_id, ids=ids: notifications.series_cancelled(series_id, ids))
     return cancelled

@@ -157,3 +157,25 @@ def test_token__throttled_after_limit__429_even_with_the_right_password(api, mon
     assert response.json()["code"] == "throttled"
     assert {"code", "detail", "rules"} <= set(response.json())
     assert int(response["Retry-After"]) > 0
+
+
+def test_series_create__shares_the_booking_creation_limit__429_and_nothing_written(as_user, room, monkeypatch):
+    from boeking.models import Series
+
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES",
+                        {**ScopedRateThrottle.THROTTLE_RATES, "booking_create": "2/hour"})
+    association = UserFactory.association()
+    client = as_user(association)
+    assert client.post("/api/v1/bookings/", {**party(room, 5), "kind": "association"}, format="json").status_code == 201
+    series = {"room": room.pk, "kind": "association", "rrule": "FREQ=WEEKLY;BYDAY=TU", "start_time": "19:00",
+              "end_time": "21:00", "first_date": "2027-04-06", "until": "2027-05-25", "guests": 20}
+    assert client.post("/api/v1/series/", series, format="json").status_code == 201
+
+    before = (Series.objects.count(), Booking.objects.count())
+    response = client.post("/api/v1/series/", {**series, "start_time": "14:00", "end_time": "16:00"}, format="json")
+
+    assert response.status_code == 429
+    assert response.json()["code"] == "throttled"
+    assert (Series.objects.count(), Booking.objects.count()) == before
+    # Seeing what a series would get is not limited.
+    assert client.post("/api/v1/series/quote/", series, format="json").status_code == 200

@@ -1008,11 +1008,11 @@ def test_closure_cancel_affected__series_dates_become_closure_skips_and_the_asso
                                          if d not in (dt.date(2027, 12, 21), dt.date(2027, 12, 28))]
     series.refresh_from_db()
     assert series.status == SeriesStatus.APPROVED
+    # One mail for the series listing both dates, not one per date.
     to_association = [m for m in mail.outbox if m.to == [association.email]]
-    assert len(to_association) == 2
-    assert all(m.subject.startswith("Geannuleerd") for m in to_association)
-    bodies = "".join(m.body for m in to_association)
-    assert "di 21-12-2027 19:00" in bodies and "di 28-12-2027 19:00" in bodies
+    assert len(to_association) == 1
+    assert to_association[0].subject.startswith("Datums geannuleerd")
+    assert "di 21-12-2027 19:00" in to_association[0].body and "di 28-12-2027 19:00" in to_association[0].body
     assert any(m.to == [lone.booker_email] for m in mail.outbox)
     assert list(services.closure_affected_bookings(closure)) == []
     # A new series over the same weeks now skips them for the closure.
@@ -1060,3 +1060,67 @@ def test_closure_cancel_affected__only_volunteers_of_the_house(winter_season, ro
     with pytest.raises(NotAllowed):
         services.closure_cancel_affected(closure=closure, actor=actor)
     assert len(held(series)) == 13
+
+
+# --- undecided requests, closures at approval, truncation ----------------------------------------------------------
+
+
+def test_series_request__not_decided_in_time__dates_expire_then_the_series_expires_and_cannot_be_approved(
+        requested_series, association, volunteer, frozen_now, django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+
+    frozen_now(local_dt(2027, 1, 12, 9))  # eight days later: past the 7-day decision deadline
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("expire_bookings", verbosity=0)
+    requested_series.refresh_from_db()
+    assert requested_series.status == SeriesStatus.EXPIRED
+    assert held(requested_series) == []
+    assert AuditEntry.objects.filter(action="series.expired", object_id=str(requested_series.pk)).count() == 1
+    notice = next(m for m in mail.outbox if m.to == [association.email] and "verlopen" in m.subject)
+    assert "opnieuw aanvragen" in notice.body
+    with pytest.raises(InvalidTransition):
+        services.series_approve(series=requested_series, actor=volunteer)
+    # Running the job again changes nothing.
+    assert services.series_expire_overdue() == []
+
+
+def test_series_approve__every_date_expired_but_job_not_run_yet__refused_not_approved_empty(
+        requested_series, volunteer, frozen_now):
+    frozen_now(local_dt(2027, 1, 12, 9))
+    services.expire_overdue()  # the bookings job ran, the series part not yet
+    with pytest.raises(InvalidTransition) as refused:
+        services.series_approve(series=requested_series, actor=volunteer)
+    assert "verlopen" in refused.value.detail
+    requested_series.refresh_from_db()
+    assert requested_series.status == SeriesStatus.REQUESTED
+
+
+def test_series_approve__closure_added_after_the_request__those_dates_cancelled_as_closure_skips(
+        requested_series, room, volunteer):
+    services.closure_create(actor=volunteer, house=room.house, start=local_dt(2027, 3, 15),
+                            end=local_dt(2027, 3, 22), reason="Schilderwerk")
+    services.series_approve(series=requested_series, actor=volunteer)
+    requested_series.refresh_from_db()
+    assert requested_series.status == SeriesStatus.APPROVED
+    assert dt.date(2027, 3, 16) not in local_dates(held(requested_series))
+    assert {b.status for b in requested_series.occurrences.all()} == {BookingStatus.CONFIRMED, BookingStatus.CANCELLED}
+    assert skips_of(requested_series)[dt.date(2027, 3, 16)] == "closure"
+    assert SeriesSkip.objects.get(series=requested_series, date=dt.date(2027, 3, 16)).detail == "Gesloten: Schilderwerk"
+
+
+def test_series_cancel__truncated__skipped_dates_after_the_new_end_no_longer_listed(january, room, association,
+                                                                                    volunteer):
+    one_off(room, local_dt(2027, 5, 4, 18), local_dt(2027, 5, 4, 22))
+    series = services.series_approve(series=create(room, association), actor=volunteer)
+    assert dt.date(2027, 5, 4) in skips_of(series)
+    services.series_cancel(series=series, actor=association, from_date=dt.date(2027, 4, 20))
+    assert all(day < dt.date(2027, 4, 20) for day in skips_of(series))
+
+
+def test_series_cancel__expired_series__invalid_transition(requested_series, association, frozen_now):
+    frozen_now(local_dt(2027, 1, 12, 9))
+    services.expire_overdue()
+    services.series_expire_overdue()
+    with pytest.raises(InvalidTransition):
+        services.series_cancel(series=requested_series, actor=association)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 
 from boeking.services import expire_overdue
+from boeking.services.series import series_expire_overdue
 
 
 class Command(BaseCommand):
@@ -19,3 +20,5 @@ class Command(BaseCommand):
             for booking in expired:
                 self.stdout.write(f"  verlopen: {booking} ({booking.audit_entries.first().reason})")
         self.stdout.write(f"{len(expired)} boeking(en) verlopen.")
+        series = series_expire_overdue()  # after the bookings: a request whose dates all expired expires too
+        self.stdout.write(f"{len(series)} reeks(en) verlopen.")
