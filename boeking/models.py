@@ -417,7 +417,10 @@ class RuleSettings(models.Model):
     @classmethod
     def current(cls) -> RuleSettings:
         obj = cls.objects.order_by("pk").first()
-        return obj if obj is not None else cls.objects.create()
+        if obj is None:
+            # Two first requests at once must not make two rows: get_or_create retries the read on a pk clash.
+            obj, _ = cls.objects.get_or_create(pk=1)
+        return obj
 
     def min_notice_hours(self, kind: str) -> int:
         return {
