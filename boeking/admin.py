@@ -42,12 +42,14 @@ from boeking.models import (
     Membership,
     Neighbourhood,
     OpeningHours,
+    PaymentEntry,
     PostcodeArea,
     Profile,
     Room,
     RuleSettings,
     Series,
     SeriesSkip,
+    StripeEvent,
     Tariff,
 )
 from boeking.pricing import euro
@@ -925,3 +927,30 @@ class SeriesSkipAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     series_display = col("series", _("reeks"))
     reason_display = col("reason", _("reden"))
     detail_display = col("detail", _("toelichting"))
+
+
+# --- payments ----------------------------------------------------------------------------------------------------
+
+
+@admin.register(PaymentEntry)
+class PaymentEntryAdmin(ReadOnlyAdminMixin, ModelAdmin):
+    """The payments ledger: written only by the payment services (Stripe webhooks, marking paid, refunds)."""
+
+    list_display = ("at", "booking", "kind", "method", "amount_display", "reason", "stripe_id")
+    list_filter = ("kind", "method")
+    list_select_related = ("booking__room",)
+    search_fields = ("=booking__id", "stripe_id")
+    date_hierarchy = "at"
+
+    @admin.display(description=_("bedrag"), ordering="amount_cents")
+    def amount_display(self, obj):
+        return euro(obj.amount_cents)
+
+
+@admin.register(StripeEvent)
+class StripeEventAdmin(ReadOnlyAdminMixin, ModelAdmin):
+    """Webhook events received from Stripe; each is handled once."""
+
+    list_display = ("received_at", "type", "event_id", "handled", "note")
+    list_filter = ("handled", "type")
+    search_fields = ("=event_id",)

@@ -25,7 +25,7 @@ class District(models.Model):
     """A wijk (district) of the municipality."""
 
     name = models.CharField(_("naam"), max_length=100, unique=True)
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField(_("URL-naam"), unique=True)
 
     class Meta:
         ordering = ["name"]
@@ -39,9 +39,9 @@ class District(models.Model):
 class Neighbourhood(models.Model):
     """A buurt within a district, with the PC4 postcodes that (mostly) lie in it."""
 
-    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="neighbourhoods")
+    district = models.ForeignKey(District, verbose_name=_("wijk"), on_delete=models.PROTECT, related_name="neighbourhoods")
     name = models.CharField(_("naam"), max_length=100, unique=True)
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField(_("URL-naam"), unique=True)
 
     class Meta:
         ordering = ["name"]
@@ -56,7 +56,7 @@ class PostcodeArea(models.Model):
     """A PC4 postcode and a neighbourhood it covers (one PC4 may span several buurten)."""
 
     pc4 = models.CharField(_("postcode (PC4)"), max_length=4)
-    neighbourhood = models.ForeignKey(Neighbourhood, on_delete=models.CASCADE, related_name="postcodes")
+    neighbourhood = models.ForeignKey(Neighbourhood, verbose_name=_("buurt"), on_delete=models.CASCADE, related_name="postcodes")
 
     class Meta:
         ordering = ["pc4"]
@@ -85,11 +85,11 @@ class OperatorType(models.TextChoices):
 
 class House(models.Model):
     name = models.CharField(_("naam"), max_length=150)
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField(_("URL-naam"), unique=True)
     house_type = models.CharField(_("soort"), max_length=30, choices=HouseType.choices)
     operator_type = models.CharField(_("beheerder"), max_length=30, choices=OperatorType.choices)
     operator_name = models.CharField(_("naam beheerder"), max_length=150, blank=True)
-    neighbourhood = models.ForeignKey(Neighbourhood, on_delete=models.PROTECT, related_name="houses")
+    neighbourhood = models.ForeignKey(Neighbourhood, verbose_name=_("buurt"), on_delete=models.PROTECT, related_name="houses")
     description = models.TextField(_("beschrijving"), blank=True)
     house_rules = models.TextField(_("huisregels"), blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
@@ -122,7 +122,7 @@ class House(models.Model):
 class OpeningHours(models.Model):
     """One opening interval of a house on a weekday (0 = Monday). `closes` ≤ `opens` means after midnight."""
 
-    house = models.ForeignKey(House, on_delete=models.CASCADE, related_name="opening_hours")
+    house = models.ForeignKey(House, verbose_name=_("huis"), on_delete=models.CASCADE, related_name="opening_hours")
     weekday = models.PositiveSmallIntegerField(
         _("weekdag"),
         choices=[(0, _("maandag")), (1, _("dinsdag")), (2, _("woensdag")), (3, _("donderdag")),
@@ -155,7 +155,7 @@ class ScreeningStatus(models.TextChoices):
 class Location(models.Model):
     """An address of a house, with an accessibility profile inspired by NEN 9120."""
 
-    house = models.ForeignKey(House, on_delete=models.CASCADE, related_name="locations")
+    house = models.ForeignKey(House, verbose_name=_("huis"), on_delete=models.CASCADE, related_name="locations")
     name = models.CharField(_("naam"), max_length=150)
     street = models.CharField(_("straat en huisnummer"), max_length=150)
     postcode = models.CharField(_("postcode"), max_length=7)
@@ -194,7 +194,7 @@ class Location(models.Model):
 
 
 class Facility(models.Model):
-    code = models.SlugField(unique=True)
+    code = models.SlugField(_("code"), unique=True)
     name_nl = models.CharField(_("naam (nl)"), max_length=80)
     name_en = models.CharField(_("naam (en)"), max_length=80)
 
@@ -208,8 +208,8 @@ class Facility(models.Model):
 
 
 class Room(models.Model):
-    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="rooms")
-    house = models.ForeignKey(House, on_delete=models.PROTECT, related_name="rooms", editable=False)
+    location = models.ForeignKey(Location, verbose_name=_("locatie"), on_delete=models.PROTECT, related_name="rooms")
+    house = models.ForeignKey(House, verbose_name=_("huis"), on_delete=models.PROTECT, related_name="rooms", editable=False)
     name = models.CharField(_("naam"), max_length=150)
     description = models.TextField(_("beschrijving"), blank=True)
     capacity = models.PositiveIntegerField(_("capaciteit (personen)"))
@@ -250,7 +250,7 @@ class TariffUnit(models.TextChoices):
 
 
 class Tariff(models.Model):
-    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="tariffs")
+    room = models.ForeignKey(Room, verbose_name=_("zaal"), on_delete=models.CASCADE, related_name="tariffs")
     tier = models.CharField(_("tarief"), max_length=20, choices=TariffTier.choices)
     unit = models.CharField(_("eenheid"), max_length=10, choices=TariffUnit.choices)
     amount_cents = models.PositiveIntegerField(_("bedrag (cent)"))
@@ -282,13 +282,13 @@ def new_feed_token() -> str:
 
 
 class Profile(models.Model):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("gebruiker"), on_delete=models.CASCADE, related_name="profile")
     role = models.CharField(_("rol"), max_length=20, choices=Role.choices, default=Role.RESIDENT)
     postcode = models.CharField(_("postcode"), max_length=7, blank=True)
     phone = models.CharField(_("telefoon"), max_length=30, blank=True)
     organisation = models.CharField(_("organisatie"), max_length=150, blank=True)
     adult_declared = models.BooleanField(_("verklaart 18 jaar of ouder te zijn"), default=False)
-    feed_token = models.CharField(max_length=64, unique=True, default=new_feed_token, editable=False)
+    feed_token = models.CharField(_("agenda-sleutel"), max_length=64, unique=True, default=new_feed_token, editable=False)
     language = models.CharField(_("taal"), max_length=5, default="nl", choices=settings.LANGUAGES)
 
     class Meta:
@@ -310,8 +310,8 @@ class Membership(models.Model):
         BOARD = "board", _("Bestuurslid")
         OPERATOR = "operator", _("Beheerder")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    house = models.ForeignKey(House, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("gebruiker"), on_delete=models.CASCADE, related_name="memberships")
+    house = models.ForeignKey(House, verbose_name=_("huis"), on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("rol"), max_length=20, choices=MemberRole.choices, default=MemberRole.BOARD)
 
     class Meta:
@@ -350,10 +350,10 @@ class CapRule(models.Model):
 
     kind = models.CharField(_("soort"), max_length=20, choices=[(k.value, k.label) for k in BookingKind
                                                                   if k in PRIVATE_KINDS])
-    house = models.ForeignKey(House, on_delete=models.CASCADE, null=True, blank=True, related_name="cap_rules")
+    house = models.ForeignKey(House, verbose_name=_("huis"), on_delete=models.CASCADE, null=True, blank=True, related_name="cap_rules")
     cap = models.PositiveIntegerField(_("maximum per jaar"))
     reason = models.TextField(_("reden"), blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("gewijzigd op"), auto_now=True)
 
     class Meta:
         ordering = ["house", "kind"]
@@ -405,7 +405,7 @@ class RuleSettings(models.Model):
         default="6211-6229",
         help_text=_("Bereiken en losse PC4-codes, gescheiden door komma's, bv. 6211-6229."),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("gewijzigd op"), auto_now=True)
 
     class Meta:
         verbose_name = _("regelinstellingen")
@@ -483,8 +483,8 @@ class TsTzRange(Func):
 
 
 class Booking(models.Model):
-    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="bookings")
-    house = models.ForeignKey(House, on_delete=models.PROTECT, related_name="bookings", editable=False)
+    room = models.ForeignKey(Room, verbose_name=_("zaal"), on_delete=models.PROTECT, related_name="bookings")
+    house = models.ForeignKey(House, verbose_name=_("huis"), on_delete=models.PROTECT, related_name="bookings", editable=False)
     kind = models.CharField(_("soort"), max_length=20, choices=BookingKind.choices)
     status = models.CharField(
         _("status"), max_length=20, choices=BookingStatus.choices, default=BookingStatus.REQUESTED, editable=False
@@ -504,42 +504,45 @@ class Booking(models.Model):
 
     # Personal data: copied from the booker at request time, anonymised 12 months after the event.
     booker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="bookings"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="bookings",
+        verbose_name=_("aanvrager"),
     )
     booker_name = models.CharField(_("naam"), max_length=150, blank=True)
     booker_email = models.EmailField(_("e-mail"), blank=True)
     booker_phone = models.CharField(_("telefoon"), max_length=30, blank=True)
     booker_postcode = models.CharField(_("postcode"), max_length=7, blank=True)
     organisation = models.CharField(_("organisatie"), max_length=150, blank=True)
-    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
+    anonymised_at = models.DateTimeField(_("geanonimiseerd op"), null=True, blank=True, editable=False)
 
     # Price snapshot (boeking.pricing), integer cents.
-    price_lines = models.JSONField(default=list, editable=False)
-    rental_cents = models.PositiveIntegerField(default=0, editable=False)
-    deposit_cents = models.PositiveIntegerField(default=0, editable=False)
-    total_cents = models.PositiveIntegerField(default=0, editable=False)
-    payment_mode = models.CharField(max_length=10, choices=PaymentMode.choices, default=PaymentMode.OFFLINE)
-    paid_cents = models.PositiveIntegerField(default=0, editable=False)
-    refunded_cents = models.PositiveIntegerField(default=0, editable=False)
-    cancellation_fee_cents = models.PositiveIntegerField(default=0, editable=False)
-    deposit_retained_cents = models.PositiveIntegerField(default=0, editable=False)
-    deposit_settled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    price_lines = models.JSONField(_("prijsregels"), default=list, editable=False)
+    rental_cents = models.PositiveIntegerField(_("huur (cent)"), default=0, editable=False)
+    deposit_cents = models.PositiveIntegerField(_("borg (cent)"), default=0, editable=False)
+    total_cents = models.PositiveIntegerField(_("totaal (cent)"), default=0, editable=False)
+    payment_mode = models.CharField(_("betaalwijze"), max_length=10, choices=PaymentMode.choices, default=PaymentMode.OFFLINE)
+    paid_cents = models.PositiveIntegerField(_("betaald (cent)"), default=0, editable=False)
+    refunded_cents = models.PositiveIntegerField(_("terugbetaald (cent)"), default=0, editable=False)
+    cancellation_fee_cents = models.PositiveIntegerField(_("annuleringskosten (cent)"), default=0, editable=False)
+    deposit_retained_cents = models.PositiveIntegerField(_("borg ingehouden (cent)"), default=0, editable=False)
+    deposit_settled_at = models.DateTimeField(_("borg afgehandeld op"), null=True, blank=True, editable=False)
 
-    rule_results = models.JSONField(default=list, editable=False)
+    rule_results = models.JSONField(_("regeluitkomsten"), default=list, editable=False)
     decision_reason = models.TextField(_("reden besluit"), blank=True, editable=False)
-    created_at = models.DateTimeField(editable=False)
-    updated_at = models.DateTimeField(editable=False)
-    decision_deadline = models.DateTimeField(editable=False)
-    payment_deadline = models.DateTimeField(null=True, blank=True, editable=False)
-    decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("aangemaakt op"), editable=False)
+    updated_at = models.DateTimeField(_("gewijzigd op"), editable=False)
+    decision_deadline = models.DateTimeField(_("beslissen vóór"), editable=False)
+    payment_deadline = models.DateTimeField(_("betalen vóór"), null=True, blank=True, editable=False)
+    decided_at = models.DateTimeField(_("besloten op"), null=True, blank=True, editable=False)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False,
+        verbose_name=_("besloten door"),
     )
-    confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
-    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
-    sequence = models.PositiveIntegerField(default=0, editable=False, help_text="iCalendar SEQUENCE")
+    confirmed_at = models.DateTimeField(_("bevestigd op"), null=True, blank=True, editable=False)
+    cancelled_at = models.DateTimeField(_("geannuleerd op"), null=True, blank=True, editable=False)
+    sequence = models.PositiveIntegerField(_("volgnummer (iCalendar)"), default=0, editable=False, help_text="iCalendar SEQUENCE")
     payment_intent_id = models.CharField(_("Stripe PaymentIntent"), max_length=100, blank=True, editable=False)
-    series = models.ForeignKey("Series", on_delete=models.PROTECT, null=True, blank=True, related_name="occurrences",
+    series = models.ForeignKey("Series", verbose_name=_("reeks"), on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="occurrences",
                                editable=False)
 
     objects = BookingQuerySet.as_manager()
@@ -585,18 +588,18 @@ class Booking(models.Model):
 class AuditEntry(models.Model):
     """Who changed what, when, from which state to which, and why. Written by services only; never edited."""
 
-    at = models.DateTimeField(db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+    at = models.DateTimeField(_("tijdstip"), db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("door"), on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="+")
-    action = models.CharField(max_length=50)
-    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, null=True, blank=True,
+    action = models.CharField(_("actie"), max_length=50)
+    booking = models.ForeignKey(Booking, verbose_name=_("boeking"), on_delete=models.CASCADE, null=True, blank=True,
                                 related_name="audit_entries")
-    object_type = models.CharField(max_length=50)
-    object_id = models.CharField(max_length=50)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20, blank=True)
-    reason = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
+    object_type = models.CharField(_("soort object"), max_length=50)
+    object_id = models.CharField(_("object"), max_length=50)
+    from_status = models.CharField(_("van status"), max_length=20, blank=True)
+    to_status = models.CharField(_("naar status"), max_length=20, blank=True)
+    reason = models.TextField(_("reden"), blank=True)
+    data = models.JSONField(_("gegevens"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -612,8 +615,8 @@ class AuditEntry(models.Model):
 class Closure(models.Model):
     """A period a whole house (room empty) or one room is closed: holidays, maintenance."""
 
-    house = models.ForeignKey(House, on_delete=models.CASCADE, related_name="closures")
-    room = models.ForeignKey(Room, on_delete=models.CASCADE, null=True, blank=True, related_name="closures")
+    house = models.ForeignKey(House, verbose_name=_("huis"), on_delete=models.CASCADE, related_name="closures")
+    room = models.ForeignKey(Room, verbose_name=_("zaal"), on_delete=models.CASCADE, null=True, blank=True, related_name="closures")
     start = models.DateTimeField(_("van"))
     end = models.DateTimeField(_("tot"))
     reason = models.CharField(_("reden"), max_length=200)
@@ -633,15 +636,16 @@ class Closure(models.Model):
 class Melding(models.Model):
     """An advance notice to the municipality of a private event. Holds no personal data."""
 
-    booking = models.OneToOneField(Booking, on_delete=models.SET_NULL, null=True, blank=True, related_name="melding")
-    house = models.ForeignKey(House, on_delete=models.PROTECT, related_name="meldingen")
-    kind = models.CharField(max_length=20, choices=BookingKind.choices)
-    start = models.DateTimeField()
-    end = models.DateTimeField()
-    guests = models.PositiveIntegerField()
-    alcohol = models.BooleanField()
-    created_at = models.DateTimeField()
-    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    booking = models.OneToOneField(Booking, verbose_name=_("boeking"), on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="melding")
+    house = models.ForeignKey(House, verbose_name=_("huis"), on_delete=models.PROTECT, related_name="meldingen")
+    kind = models.CharField(_("soort"), max_length=20, choices=BookingKind.choices)
+    start = models.DateTimeField(_("begin"))
+    end = models.DateTimeField(_("einde"))
+    guests = models.PositiveIntegerField(_("aantal gasten"))
+    alcohol = models.BooleanField(_("alcohol"))
+    created_at = models.DateTimeField(_("aangemaakt op"))
+    withdrawn_at = models.DateTimeField(_("ingetrokken op"), null=True, blank=True)
 
     class Meta:
         ordering = ["start"]
@@ -672,8 +676,8 @@ class Series(models.Model):
     `first_date` at `start_time` in Europe/Amsterdam, so the wall-clock time holds across DST changes.
     """
 
-    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="series")
-    house = models.ForeignKey(House, on_delete=models.PROTECT, related_name="series", editable=False)
+    room = models.ForeignKey(Room, verbose_name=_("zaal"), on_delete=models.PROTECT, related_name="series")
+    house = models.ForeignKey(House, verbose_name=_("huis"), on_delete=models.PROTECT, related_name="series", editable=False)
     kind = models.CharField(_("soort"), max_length=20, choices=[(BookingKind.ASSOCIATION.value,
                                                                   BookingKind.ASSOCIATION.label),
                                                                  (BookingKind.COMMUNITY.value,
@@ -687,20 +691,22 @@ class Series(models.Model):
     until = models.DateField(_("tot en met"), null=True, blank=True)
     guests = models.PositiveIntegerField(_("aantal deelnemers"))
     title = models.CharField(_("omschrijving"), max_length=200, blank=True)
-    booker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+    booker = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("aanvrager"), on_delete=models.SET_NULL, null=True, blank=True,
                                related_name="series")
     booker_name = models.CharField(_("naam"), max_length=150, blank=True)
     booker_email = models.EmailField(_("e-mail"), blank=True)
     booker_phone = models.CharField(_("telefoon"), max_length=30, blank=True)
     organisation = models.CharField(_("organisatie"), max_length=150, blank=True)
-    parent = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="splits",
+    parent = models.ForeignKey("self", verbose_name=_("voortgekomen uit"), on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="splits",
                                help_text=_("De reeks waarvan deze is afgesplitst."))
     decision_reason = models.TextField(_("reden besluit"), blank=True, editable=False)
-    decided_at = models.DateTimeField(null=True, blank=True, editable=False)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+    decided_at = models.DateTimeField(_("besloten op"), null=True, blank=True, editable=False)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("besloten door"), on_delete=models.SET_NULL,
+                                   null=True, blank=True,
                                    related_name="+", editable=False)
-    created_at = models.DateTimeField(editable=False)
-    updated_at = models.DateTimeField(editable=False)
+    created_at = models.DateTimeField(_("aangemaakt op"), editable=False)
+    updated_at = models.DateTimeField(_("gewijzigd op"), editable=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -726,10 +732,10 @@ class SkipReason(models.TextChoices):
 class SeriesSkip(models.Model):
     """A date of a series that could not be booked, with the reason. Kept so nothing is silently dropped."""
 
-    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="skips")
-    date = models.DateField()
-    reason = models.CharField(max_length=30, choices=SkipReason.choices)
-    detail = models.CharField(max_length=300, blank=True)
+    series = models.ForeignKey(Series, verbose_name=_("reeks"), on_delete=models.CASCADE, related_name="skips")
+    date = models.DateField(_("datum"))
+    reason = models.CharField(_("reden"), max_length=30, choices=SkipReason.choices)
+    detail = models.CharField(_("toelichting"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["date"]
@@ -785,11 +791,11 @@ class PaymentEntry(models.Model):
 class StripeEvent(models.Model):
     """A webhook event received from Stripe: its id makes handling idempotent."""
 
-    event_id = models.CharField(max_length=100, unique=True)
-    type = models.CharField(max_length=100)
-    received_at = models.DateTimeField()
-    handled = models.BooleanField(default=False)
-    note = models.CharField(max_length=300, blank=True)
+    event_id = models.CharField(_("Stripe-gebeurtenis"), max_length=100, unique=True)
+    type = models.CharField(_("soort"), max_length=100)
+    received_at = models.DateTimeField(_("ontvangen op"))
+    handled = models.BooleanField(_("verwerkt"), default=False)
+    note = models.CharField(_("notitie"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["-received_at"]

@@ -28,12 +28,14 @@ from boeking.models import (
     Membership,
     Neighbourhood,
     OpeningHours,
+    PaymentEntry,
     PostcodeArea,
     Profile,
     Room,
     RuleSettings,
     Series,
     SeriesSkip,
+    StripeEvent,
     Tariff,
 )
 from tests.factories import BookingFactory, FacilityFactory, RoomFactory, UserFactory, local_dt
@@ -46,7 +48,8 @@ PARTY_2 = (local_dt(2027, 3, 13, 19), local_dt(2027, 3, 13, 23))
 
 ADMIN_MODELS = [
     District, Neighbourhood, PostcodeArea, House, OpeningHours, Location, Facility, Room, Tariff, Profile,
-    Membership, CapRule, RuleSettings, Booking, AuditEntry, Closure, Melding, Series, SeriesSkip, User,
+    Membership, CapRule, RuleSettings, Booking, AuditEntry, Closure, Melding, Series, SeriesSkip, PaymentEntry,
+    StripeEvent, User,
 ]
 
 
@@ -128,6 +131,11 @@ def one_of_each(room, clock):
         Melding: booking.melding,
         Series: series,
         SeriesSkip: skip,
+        # The ledger and Stripe events are written by the payment services; shown read-only here.
+        PaymentEntry: PaymentEntry.objects.create(booking=booking, kind="charge", method="offline", amount_cents=17500,
+                                                  reason="Contant betaald", at=clock.current(), actor=volunteer),
+        StripeEvent: StripeEvent.objects.create(event_id="evt_123", type="payment_intent.succeeded",
+                                                received_at=clock.current(), handled=True),
         User: volunteer,
     }
 
