@@ -31,7 +31,7 @@ def _language_of(booking: Booking) -> str:
     return profile.language if profile else "nl"
 
 
-def _send_booking_mail(booking: Booking, event: str, recipients: list[str], language: str) -> None:
+def _send_booking_mail(booking: Booking, event: str, recipients: list[str], language: str, ics: bool = False) -> None:
     recipients = [r for r in recipients if r]
     if not recipients:
         return
@@ -52,7 +52,12 @@ def _send_booking_mail(booking: Booking, event: str, recipients: list[str], lang
         subject_nl, subject_en = SUBJECTS[event]
         subject = (subject_en if language == "en" else subject_nl).format(room=booking.room, when=context["when"])
         body = render_to_string("boeking/email/booking.txt", context)
-    EmailMessage(subject=subject, body=body, to=recipients).send()
+    message = EmailMessage(subject=subject, body=body, to=recipients)
+    if ics:  # the confirmed booking as an event to add to a calendar (boeking.ical, METHOD:PUBLISH)
+        from .ical import booking_attachment
+
+        message.attach(booking_attachment(booking, lang=language))
+    message.send()
 
 
 def _volunteer_emails(booking: Booking) -> list[str]:
@@ -73,12 +78,12 @@ def booking_requested(booking_id: int) -> None:
 def booking_approved(booking_id: int) -> None:
     booking = _load(booking_id)
     event = "confirmed" if booking.status == "confirmed" else "approved"
-    _send_booking_mail(booking, event, [booking.booker_email], _language_of(booking))
+    _send_booking_mail(booking, event, [booking.booker_email], _language_of(booking), ics=event == "confirmed")
 
 
 def booking_confirmed(booking_id: int) -> None:
     booking = _load(booking_id)
-    _send_booking_mail(booking, "confirmed", [booking.booker_email], _language_of(booking))
+    _send_booking_mail(booking, "confirmed", [booking.booker_email], _language_of(booking), ics=True)
 
 
 def booking_rejected(booking_id: int) -> None:
@@ -104,7 +109,16 @@ def _send_melding(melding_id: int, withdrawn: bool) -> None:
     prefix = "Intrekking melding" if withdrawn else "Melding"
     subject = f"{prefix} {melding.get_kind_display().lower()}: {melding.house.name}, {context['when']}"
     body = render_to_string("boeking/email/melding.txt", context)
-    EmailMessage(subject=subject, body=body, to=[settings.ZAALBOEK_MELDING_EMAIL]).send()
+    address = melding_address()
+    if address:
+        EmailMessage(subject=subject, body=body, to=[address]).send()
+
+
+def melding_address() -> str:
+    """Where meldingen go: the municipality's address in the rule settings, else ZAALBOEK_MELDING_EMAIL."""
+    from .models import RuleSettings
+
+    return RuleSettings.current().melding_email or settings.ZAALBOEK_MELDING_EMAIL
 
 
 def melding_created(melding_id: int) -> None:
