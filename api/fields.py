@@ -12,6 +12,12 @@ class LocalDateTimeField(serializers.DateTimeField):
     """ISO 8601. With an offset it is taken as is; without, it is read as Europe/Amsterdam wall-clock time and a
     time in the spring gap or the autumn overlap is refused (`nonexistent_local_time`, `ambiguous_local_time`)."""
 
+    def to_internal_value(self, value):
+        # Python's ISO parser tolerates some trailing junk (a NUL byte); a datetime is printable ASCII only.
+        if isinstance(value, str) and not (value.isascii() and value.isprintable()):
+            self.fail("invalid", format="YYYY-MM-DDThh:mm[:ss][+HH:MM]")
+        return super().to_internal_value(value)
+
     def enforce_timezone(self, value):
         try:
             return aware(value)

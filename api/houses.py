@@ -169,6 +169,11 @@ class RoomViewSet(viewsets.ReadOnlyModelViewSet):
                 .select_related("house", "location").prefetch_related("facilities", "tariffs")
                 .order_by("house__name", "name"))
 
+    def get_queryset(self):
+        if self.action == "availability":  # only the room and its house: no facilities, tariffs or location
+            return Room.objects.filter(active=True, house__active=True).select_related("house")
+        return super().get_queryset()
+
     @extend_schema(
         parameters=[
             OpenApiParameter("start", dt.date, required=True, description="First day (YYYY-MM-DD), inclusive."),

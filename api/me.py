@@ -65,6 +65,9 @@ class TokenView(APIView):
         if not serializer.is_valid():
             from .errors import error_response
 
+            if getattr(request, "zaalboek_locked_out", False):  # boeking.auth.LockoutBackend
+                return error_response("locked_out", "Te veel mislukte pogingen. Probeer het over 15 minuten opnieuw.",
+                                      429)
             return error_response("invalid_credentials", "Onjuiste gebruikersnaam of wachtwoord.", 400,
                                   errors=serializer.errors)
         token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])

@@ -3,6 +3,9 @@ from django.urls import include, path
 
 from frontend import views as pages
 
+handler400 = "config.errors.bad_request"
+handler500 = "config.errors.server_error"
+
 admin.site.site_header = "Zaalboek beheer"
 admin.site.site_title = "Zaalboek"
 admin.site.index_title = "Huizen, zalen en boekingen"

@@ -1,0 +1,18 @@
+-- wrk: GET the availability of a random room for one month. Env: ZB_ROOMS (number of rooms), ZB_MONTH (YYYY-MM).
+local rooms = tonumber(os.getenv("ZB_ROOMS") or "60")
+local month = os.getenv("ZB_MONTH") or "2027-03"
+local counter = 0
+
+function setup(thread)
+  counter = counter + 1
+  thread:set("seed", counter)
+end
+
+function init(args)
+  math.randomseed(os.time() * 100 + (seed or 0))
+end
+
+function request()
+  local room = math.random(1, rooms)
+  return wrk.format("GET", "/api/v1/rooms/" .. room .. "/availability/?start=" .. month .. "-01&end=" .. month .. "-28")
+end

@@ -1,0 +1,201 @@
+"""Security: CSRF on session writes, login lockout (admin, API token), API throttling, production settings."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+from rest_framework.throttling import SimpleRateThrottle
+
+from tests.factories import RoomFactory, UserFactory, default_caps, local_dt
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_session_post_without_csrf_token__403_and_nothing_written(frozen_now):
+    default_caps()
+    frozen_now(local_dt(2027, 3, 1, 10))
+    room = RoomFactory()
+    user = UserFactory.resident()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    body = {"room": room.pk, "kind": "party", "start": "2027-04-03T19:00:00", "end": "2027-04-03T23:00:00",
+            "guests": 30}
+    response = client.post("/api/v1/bookings/", body, content_type="application/json")
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied"
+    assert "CSRF" in response.json()["detail"]
+    assert not room.bookings.exists()
+    # With the token from the cookie the same session POST goes through.
+    client.get("/admin/login/")
+    token = client.cookies["csrftoken"].value
+    response = client.post("/api/v1/bookings/", body, content_type="application/json", HTTP_X_CSRFTOKEN=token)
+    assert response.status_code == 201, response.content
+
+
+def test_admin_login_form_without_csrf_token__403():
+    UserFactory.resident(username="beheer@example.org", is_staff=True)
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/admin/login/", {"username": "beheer@example.org", "password": "demo"})
+    assert response.status_code == 403
+    assert "_auth_user_id" not in client.session
+
+
+def _token_login(client, username, password, ip="203.0.113.7"):
+    return client.post("/api/v1/auth/token/", {"username": username, "password": password}, format="json",
+                       REMOTE_ADDR=ip)
+
+
+def test_api_token_login__locked_after_ten_failures_for_that_username_and_address(monkeypatch):
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "auth", "1000/min")  # lockout, not the rate limit
+    user = UserFactory.resident()
+    client = APIClient()
+    for _ in range(10):
+        assert _token_login(client, user.username, "fout").status_code == 400
+    # Locked: even the right password is refused from this address, and the caller is told why …
+    locked = _token_login(client, user.username, "demo")
+    assert locked.status_code == 429
+    assert locked.json()["code"] == "locked_out"
+    assert Token.objects.filter(user=user).count() == 0
+    # … but not from another address, and other usernames from this address are not affected.
+    assert _token_login(client, user.username, "demo", ip="198.51.100.1").status_code == 200
+    other = UserFactory.resident()
+    assert _token_login(client, other.username, "demo").status_code == 200
+
+
+def test_lockout_counts_usernames_case_insensitively_and_success_resets_the_count(monkeypatch):
+    UserFactory.resident(username="Anna@Example.org")
+    client = APIClient()
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "auth", "1000/min")  # lockout, not the rate limit
+    for _ in range(9):
+        _token_login(client, "anna@example.org", "fout")
+    assert _token_login(client, "Anna@Example.org", "demo").status_code == 200  # 9 failures: not yet locked
+    for _ in range(9):
+        _token_login(client, "ANNA@EXAMPLE.ORG", "fout")
+    assert _token_login(client, "Anna@Example.org", "demo").status_code == 200  # the success reset the count
+
+
+def test_lockout_ends_after_the_lock_period(settings):
+    settings.ZAALBOEK_LOCKOUT_FAILURES = 3
+    settings.ZAALBOEK_LOCKOUT_SECONDS = 1
+    user = UserFactory.resident()
+    client = APIClient()
+    for _ in range(3):
+        _token_login(client, user.username, "fout")
+    assert _token_login(client, user.username, "demo").status_code == 429
+    time.sleep(1.2)
+    assert _token_login(client, user.username, "demo").status_code == 200
+
+
+def test_admin_login__locked_after_ten_failures():
+    UserFactory.resident(username="beheer@example.org", is_staff=True, is_superuser=True)
+    client = Client()
+    for _ in range(10):
+        response = client.post("/admin/login/?next=/admin/", {"username": "beheer@example.org", "password": "fout"})
+        assert response.status_code == 200  # the form again, with an error
+    response = client.post("/admin/login/?next=/admin/", {"username": "beheer@example.org", "password": "demo"})
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
+    assert Client().post("/admin/login/?next=/admin/", {"username": "beheer@example.org", "password": "demo"},
+                         REMOTE_ADDR="198.51.100.2").status_code == 302
+
+
+def test_token_login_is_throttled_per_address():
+    client = APIClient()
+    codes = [_token_login(client, "niemand@example.org", "x", ip="192.0.2.9").status_code for _ in range(11)]
+    assert codes[:10] == [400] * 10
+    response = _token_login(client, "niemand@example.org", "x", ip="192.0.2.9")
+    assert response.status_code == 429
+    assert response.json()["code"] == "throttled" and "Retry-After" in response
+
+
+def test_booking_creation_is_throttled_per_user(frozen_now):
+    default_caps()
+    frozen_now(local_dt(2027, 3, 1, 10))
+    room = RoomFactory()
+    client = APIClient()
+    client.force_authenticate(UserFactory.resident())
+    bad = {"room": room.pk, "kind": "party"}  # invalid, but each attempt counts towards the rate
+    assert [client.post("/api/v1/bookings/", bad, format="json").status_code for _ in range(20)] == [400] * 20
+    response = client.post("/api/v1/bookings/", bad, format="json")
+    assert response.status_code == 429 and response.json()["code"] == "throttled"
+    other = APIClient()
+    other.force_authenticate(UserFactory.resident())
+    assert other.post("/api/v1/bookings/", bad, format="json").status_code == 400  # per user, not global
+
+
+# --- production settings, imported in a subprocess ----------------------------------------------------------------
+
+GOOD_ENV = {"SECRET_KEY": secrets.token_urlsafe(50), "DATABASE_URL": "postgres://zaalboek@db.internal:5432/zaalboek",
+            "ALLOWED_HOSTS": "zaalboek.example.nl", "EMAIL_HOST": "smtp.example.nl"}
+
+
+def _production(env_changes: dict, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS",
+                                                             "EMAIL_HOST", "DJANGO_SETTINGS_MODULE")}
+    env.update({k: v for k, v in {**GOOD_ENV, **env_changes}.items() if v is not None})
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings.production"
+    command = args or ("-c", "import django; django.setup(); print('ok')")
+    return subprocess.run([sys.executable, *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"DEBUG": "1"}, "DEBUG must be off"),
+    ({"SECRET_KEY": None}, "Set SECRET_KEY"),
+    ({"SECRET_KEY": "insecure-local-development-key-do-not-use-in-production"}, "Set SECRET_KEY"),
+    ({"SECRET_KEY": "short"}, "Set SECRET_KEY"),
+    ({"SECRET_KEY": "a" * 60}, "Set SECRET_KEY"),
+    ({"DATABASE_URL": None}, "needs PostgreSQL"),
+    ({"DATABASE_URL": "sqlite:///tmp/x.sqlite3"}, "needs PostgreSQL"),
+    ({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS"),
+    ({"ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS"),
+    ({"EMAIL_HOST": None}, "EMAIL_HOST"),
+], ids=["debug", "no-secret", "default-secret", "short-secret", "repetitive-secret", "no-database", "sqlite",
+        "no-hosts", "wildcard-host", "no-mail"])
+def test_production_settings_refuse_to_start_when_misconfigured(changes, message):
+    result = _production(changes)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and message in result.stderr, result.stderr[-2000:]
+
+
+def test_production_settings__check_deploy_is_clean_and_the_csp_is_kept():
+    result = _production({}, "manage.py", "check", "--deploy", "--fail-level", "ERROR")
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "(security." not in output and "ERRORS" not in output, output
+    probe = ("import django; django.setup(); from django.conf import settings as s; from config.settings import base; "
+             "assert s.SECURE_CSP == base.SECURE_CSP and s.SECURE_CSP; "
+             "assert 'django.middleware.csp.ContentSecurityPolicyMiddleware' in s.MIDDLEWARE; "
+             "assert s.X_FRAME_OPTIONS == 'DENY' and s.SECURE_HSTS_SECONDS >= 31536000; "
+             "assert s.SECURE_PROXY_SSL_HEADER == ('HTTP_X_FORWARDED_PROTO', 'https'); "
+             "assert s.SESSION_COOKIE_SECURE and s.CSRF_COOKIE_SECURE and s.SECURE_REFERRER_POLICY; "
+             "assert s.DATABASES['default']['CONN_HEALTH_CHECKS'] and s.DATABASES['default']['CONN_MAX_AGE'] > 0; "
+             "assert 'LocMem' not in s.CACHES['default']['BACKEND']; print('ok')")
+    result = _production({}, "-c", probe)
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr[-2000:]
+
+
+def test_production_response_headers(settings, client):
+    """The headers the production settings produce, on a page and on the API (via Django's test client)."""
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.X_FRAME_OPTIONS = "DENY"
+    settings.SECURE_REFERRER_POLICY = "same-origin"
+    assert client.get("/api/v1/houses/").status_code == 301  # plain HTTP is redirected to HTTPS
+    response = client.get("/api/v1/houses/", HTTP_X_FORWARDED_PROTO="https")
+    assert response.status_code == 200
+    assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'self'" in client.get("/", HTTP_X_FORWARDED_PROTO="https")["Content-Security-Policy"]
