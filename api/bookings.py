@@ -15,10 +15,12 @@ from boeking.models import Booking, BookingKind, Room
 from . import permissions as perms
 from .errors import ErrorSerializer, RuleResultSerializer
 from .fields import LocalDateTimeField
+from .payments import PaymentEntrySerializer
 
-# 415: a request body in a media type the API does not read (or without a Content-Type).
+# 415: a request body in a media type the API does not read (or without a Content-Type). 502/503: a refund (cancel,
+# refund-deposit) that Stripe refused or could not be reached for (`payment_provider_unavailable`; nothing changed).
 ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer,
-          409: ErrorSerializer, 415: ErrorSerializer}
+          409: ErrorSerializer, 415: ErrorSerializer, 502: ErrorSerializer, 503: ErrorSerializer}
 
 
 class BookingInputSerializer(serializers.Serializer):
@@ -62,6 +64,7 @@ class BookingSerializer(serializers.ModelSerializer):
     end = serializers.DateTimeField(read_only=True)
     price = serializers.SerializerMethodField()
     rules = RuleResultSerializer(source="rule_results", many=True, read_only=True)
+    payments = PaymentEntrySerializer(many=True, read_only=True, help_text="The payments ledger (oldest first).")
 
     class Meta:
         model = Booking
@@ -69,7 +72,7 @@ class BookingSerializer(serializers.ModelSerializer):
                   "title", "price", "rules", "payment_mode", "paid_cents", "refunded_cents",
                   "cancellation_fee_cents", "deposit_retained_cents", "booker_name", "booker_email",
                   "booker_phone", "organisation", "decision_reason", "created_at", "decision_deadline",
-                  "payment_deadline", "decided_at", "confirmed_at", "cancelled_at"]
+                  "payment_deadline", "decided_at", "confirmed_at", "cancelled_at", "payments"]
         read_only_fields = fields
 
     @extend_schema_field(PriceSerializer)
@@ -115,7 +118,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def get_queryset(self):
         return (Booking.objects.visible_to(self.request.user).select_related("room", "house")
-                .order_by("start", "pk"))
+                .prefetch_related("payments").order_by("start", "pk"))
 
     def _input(self):
         serializer = BookingInputSerializer(data=self.request.data)

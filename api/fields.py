@@ -19,6 +19,8 @@ class LocalDateTimeField(serializers.DateTimeField):
         return super().to_internal_value(value)
 
     def enforce_timezone(self, value):
+        if not 2000 <= value.year <= 2100:  # never bookable; near year 1 or 9999 time zone arithmetic overflows
+            raise serializers.ValidationError("Kies een datum tussen 2000 en 2100.", code="invalid_date")
         try:
             return aware(value)
         except InvalidLocalTime as exc:

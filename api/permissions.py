@@ -60,6 +60,11 @@ def can_cancel(user, booking: Booking) -> bool:
     return booking.booker_id == getattr(user, "pk", None) or can_manage_house(user, booking.house_id)
 
 
+def can_pay(user, booking: Booking) -> bool:
+    """Only the booker pays (volunteers record offline payments with mark-paid)."""
+    return bool(user and user.is_authenticated) and booking.booker_id == user.pk
+
+
 class CanBook(BasePermission):
     message = "Alleen bewoners, verenigingen en besturen kunnen boeken."
 
@@ -72,3 +77,42 @@ class CanSeeBookings(BasePermission):
 
     def has_permission(self, request, view):
         return can_see_bookings(request.user)
+
+
+# --- the municipality's side (issue 8) --------------------------------------------------------------------------
+# | can_see_usage | municipality officers and admins (every house), volunteers (their own houses) |
+# | can_set_rules (caps, rule settings) | municipality officers and admins |
+# | can_see_meldingen | municipality officers and admins |
+
+
+def can_see_usage(user) -> bool:
+    return is_municipality(user) or role_of(user) == Role.ADMIN or bool(volunteer_house_ids(user))
+
+
+def usage_house_ids(user) -> set[int] | None:
+    """The houses whose usage `user` sees: None for all (municipality, admin), else the houses they volunteer for."""
+    if is_municipality(user) or role_of(user) == Role.ADMIN:
+        return None
+    return volunteer_house_ids(user)
+
+
+def can_set_rules(user) -> bool:
+    return is_municipality(user) or role_of(user) == Role.ADMIN
+
+
+def can_see_meldingen(user) -> bool:
+    return is_municipality(user) or role_of(user) == Role.ADMIN
+
+
+class CanSeeUsage(BasePermission):
+    message = "Alleen de gemeente en besturen (voor hun eigen huizen) zien het gebruik."
+
+    def has_permission(self, request, view):
+        return can_see_usage(request.user)
+
+
+class CanSeeMeldingen(BasePermission):
+    message = "Alleen de gemeente ziet de meldingen."
+
+    def has_permission(self, request, view):
+        return can_see_meldingen(request.user)

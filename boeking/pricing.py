@@ -91,6 +91,11 @@ def _dayparts_covering(start: dt.datetime, end: dt.datetime) -> int | None:
 
 def quote_price(*, room: Room, kind: str, start: dt.datetime, end: dt.datetime, house: House | None = None,
                 tariffs: list[Tariff] | None = None) -> Price:
+    """The price snapshot of a booking. The house's own activities (`community`, booked only by its board) are
+    free: the house does not pay itself, and a price would leave them waiting for a payment no one makes."""
+    if kind == BookingKind.COMMUNITY:
+        return Price(lines=[_line("own_activity", "Activiteit van het huis: geen huur",
+                                  "The house's own activity: no rent", 0)])
     house = house or room.house
     tier = tier_for(kind)
     tariffs = tariffs if tariffs is not None else list(room.tariffs.all())

@@ -14,6 +14,7 @@ from .bookings import (
     expire_overdue,
 )
 from .config import cap_rule_remove, cap_rule_set, closure_create, closure_delete, rule_settings_update
+from .payments import payment_start, payment_sync, stripe_event_handle
 from .series import (
     closure_affected_bookings,
     closure_cancel_affected,
@@ -28,6 +29,7 @@ from .series import (
 )
 
 __all__ = [
+    "payment_start", "payment_sync", "stripe_event_handle",
     "Quote", "audit", "booking_approve", "booking_cancel", "booking_expire", "booking_mark_paid", "booking_quote",
     "booking_refund_deposit", "booking_reject", "booking_request", "expire_overdue", "cap_rule_remove", "cap_rule_set",
     "closure_create", "closure_delete", "rule_settings_update", "closure_affected_bookings", "closure_cancel_affected",

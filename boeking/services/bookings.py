@@ -11,11 +11,24 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from boeking import notifications, pricing, rules
+from boeking import notifications, payment_mail, pricing, rules
+from boeking import payments as provider
 from boeking.clock import TZ, UTC, local, now
-from boeking.errors import CapReached, InvalidInput, InvalidLocalTime, InvalidTransition, NotAllowed
-from boeking.models import PRIVATE_KINDS, Booking, BookingKind, BookingStatus, House, Melding, Room, RuleSettings
+from boeking.errors import InvalidInput, InvalidLocalTime, InvalidTransition, NotAllowed
+from boeking.models import (
+    PRIVATE_KINDS,
+    Booking,
+    BookingKind,
+    BookingStatus,
+    House,
+    LedgerKind,
+    Melding,
+    PaymentMode,
+    Room,
+    RuleSettings,
+)
 
+from . import payments as pay
 from .audit import audit
 
 
@@ -35,6 +48,9 @@ def _validate_shape(*, room: Room, kind: str, start: dt.datetime, end: dt.dateti
         raise InvalidInput("invalid_kind", f"Onbekende soort boeking: {kind!r}. Kies uit {', '.join(BookingKind.values)}.")
     if start.tzinfo is None or end.tzinfo is None:
         raise InvalidInput("naive_datetime", "Begin en einde moeten een tijdzone hebben.")
+    if not all(2000 <= moment.year <= 2100 for moment in (start, end)):
+        # Far dates are never bookable (365 days ahead at most) and overflow date arithmetic near year 1 or 9999.
+        raise InvalidInput("invalid_date", "Kies een datum tussen 2000 en 2100.")
     for moment in (start, end):
         # An aware datetime carrying Amsterdam's zone but a wall-clock time in the spring gap (02:30) silently
         # means 03:30: refuse it like a naive one (clock.make_local).
@@ -51,14 +67,17 @@ def _validate_shape(*, room: Room, kind: str, start: dt.datetime, end: dt.dateti
         raise InvalidInput("room_inactive", "Deze zaal is niet te boeken.")
 
 
+def _price(*, room: Room, kind: str, start: dt.datetime, end: dt.datetime) -> pricing.Price:
+    return pricing.quote_price(room=room, kind=kind, start=start, end=end)  # community: free (see pricing)
+
+
 def booking_quote(*, booker, room: Room, kind: str, start: dt.datetime, end: dt.datetime, guests: int,
                   alcohol: bool = False) -> Quote:
     """Price and rule results for a candidate booking. Writes nothing."""
     _validate_shape(room=room, kind=kind, start=start, end=end, guests=guests)
     candidate = rules.Candidate(room=room, kind=kind, start=start, end=end, guests=guests, booker=booker,
                                 requested_at=now())
-    return Quote(price=pricing.quote_price(room=room, kind=kind, start=start, end=end),
-                 rules=rules.evaluate(candidate))
+    return Quote(price=_price(room=room, kind=kind, start=start, end=end), rules=rules.evaluate(candidate))
 
 
 def booking_request(*, booker, room: Room, kind: str, start: dt.datetime, end: dt.datetime, guests: int,
@@ -75,7 +94,7 @@ def booking_request(*, booker, room: Room, kind: str, start: dt.datetime, end: d
                                     requested_at=moment)
         results = rules.evaluate(candidate, settings=settings)
         rules.raise_for_failures(results)
-        price = pricing.quote_price(room=room, kind=kind, start=start, end=end)
+        price = _price(room=room, kind=kind, start=start, end=end)
         profile = getattr(booker, "profile", None)
         booking = Booking(
             room=room, house_id=room.house_id, kind=kind, start=start, end=end,
@@ -86,7 +105,8 @@ def booking_request(*, booker, room: Room, kind: str, start: dt.datetime, end: d
             booker_postcode=profile.postcode if profile else "",
             organisation=profile.organisation if profile else "",
             price_lines=price.lines, rental_cents=price.rental_cents, deposit_cents=price.deposit_cents,
-            total_cents=price.total_cents, rule_results=[r.as_dict() for r in results],
+            total_cents=price.total_cents, payment_mode=provider.mode_for_house(room.house),
+            rule_results=[r.as_dict() for r in results],
             created_at=moment, updated_at=moment,
             decision_deadline=min(moment + dt.timedelta(days=settings.decision_days), start),
         )
@@ -146,42 +166,59 @@ def _approve_locked(*, booking: Booking, actor, settings: RuleSettings, reason: 
     results = rules.evaluate(candidate, settings=settings)
     # Who booked was judged at request time; an account deleted since must not block the decision.
     results = [r for r in results if r.rule not in ("booker_role", "resident")]
-    failed = rules.failures(results)
-    if failed:
-        if failed[0].rule == "cap" or any(r.rule == "cap" for r in failed):
-            raise CapReached(detail=next(r.message for r in failed if r.rule == "cap"),
-                             rules=[r.as_dict() for r in results])
-        rules.raise_for_failures(results)
+    # One error for the first failing rule, plain rules before slot and cap: `cap_reached` (409) only when the cap
+    # is what stands in the way, never when, say, a closure does too.
+    rules.raise_for_failures(results)
     booking.rule_results = [r.as_dict() for r in results]
     booking.decided_at = now()
     booking.decided_by = actor
     booking.decision_reason = reason
+    booking.payment_mode = provider.mode_for_house(booking.room.house)
     if booking.total_cents == 0:
         booking.confirmed_at = booking.decided_at
         _transition(booking, BookingStatus.CONFIRMED, actor=actor, reason=reason, action="booking.approved")
     else:
-        deadline = booking.decided_at + dt.timedelta(days=settings.payment_days)
-        booking.payment_deadline = min(deadline, booking.start)
-        _transition(booking, BookingStatus.APPROVED, actor=actor, reason=reason, action="booking.approved")
+        booking.payment_deadline = payment_deadline_for(booking, approved_at=booking.decided_at, settings=settings)
+        _transition(booking, BookingStatus.APPROVED, actor=actor, reason=reason, action="booking.approved",
+                    data={"payment_deadline": booking.payment_deadline.isoformat(), "payment_mode": booking.payment_mode})
     if booking.kind in (BookingKind.PARTY, BookingKind.GATHERING):
         melding = Melding.objects.create(booking=booking, house_id=booking.house_id, kind=booking.kind,
                                          start=booking.start, end=booking.end, guests=booking.guests,
                                          alcohol=booking.alcohol, created_at=booking.decided_at)
         melding_id = melding.pk
         transaction.on_commit(lambda: notifications.melding_created(melding_id))
-    booking_id = booking.pk
-    transaction.on_commit(lambda: notifications.booking_approved(booking_id))
+    booking_id, status = booking.pk, booking.status
+    transaction.on_commit(lambda: _notify_approved(booking_id, status))
     return booking
+
+
+def payment_deadline_for(booking: Booking, *, approved_at: dt.datetime, settings: RuleSettings) -> dt.datetime:
+    """`payment_days` (default 7) after approval, and never after the start; a koffietafel (days after a death,
+    often booked a day ahead) is paid before it starts."""
+    if booking.kind == BookingKind.KOFFIETAFEL:
+        return booking.start
+    return min(approved_at + dt.timedelta(days=settings.payment_days), booking.start)
+
+
+def _notify_approved(booking_id: int, status_at_approval: str) -> None:
+    """The approval mail, unless the booking was paid meanwhile (approved and paid in one transaction, or paid
+    before this ran): then the payment's "Bevestigd" mail is the one to send, and only once."""
+    if Booking.objects.filter(pk=booking_id, status=status_at_approval).exists():
+        notifications.booking_approved(booking_id)
 
 
 def booking_approve(*, booking: Booking, actor, reason: str = "") -> Booking:
     """Approve a request. Under the house lock the rules run again, so concurrent approvals never exceed a cap
-    (`CapReached`, 409) and a slot is never given twice."""
+    (`CapReached`, 409) and a slot is never given twice. After the decision deadline the request is expired, not
+    approvable (`decision_deadline_passed`, 409)."""
     _require_volunteer(actor, booking)
     with transaction.atomic():
         locked = _lock(booking, house=True)
         if locked.status != BookingStatus.REQUESTED:
             raise InvalidTransition(detail=f"Alleen aanvragen kunnen worden goedgekeurd (status: {locked.get_status_display()}).")
+        if locked.decision_deadline <= now():
+            raise InvalidTransition("decision_deadline_passed",
+                                    "De beslistermijn van deze aanvraag is verstreken; de aanvraag vervalt.")
         return _approve_locked(booking=locked, actor=actor, settings=RuleSettings.current(), reason=reason)
 
 
@@ -202,7 +239,9 @@ def booking_reject(*, booking: Booking, actor, reason: str) -> Booking:
 
 def booking_cancel(*, booking: Booking, actor, reason: str = "") -> Booking:
     """Cancel by the booker or a volunteer. Terms of SPEC §4 (`pricing.cancellation_terms`) are recorded on the
-    booking: the fee due and the amount to refund. A melding is withdrawn."""
+    booking: the fee due and the amount refunded — through Stripe for what Stripe holds, else by the house — as
+    ledger lines. Stripe unreachable: `payment_provider_unavailable` (503), nothing changes. A melding is withdrawn;
+    an unpaid PaymentIntent is cancelled after commit."""
     by_volunteer = _is_volunteer(actor, booking)
     if not by_volunteer and (booking.booker_id is None or actor is None or booking.booker_id != actor.pk):
         raise NotAllowed(detail="Alleen de aanvrager of het bestuur kan deze boeking annuleren.")
@@ -213,36 +252,59 @@ def booking_cancel(*, booking: Booking, actor, reason: str = "") -> Booking:
         settings = RuleSettings.current()
         terms = pricing.cancellation_terms(locked, at=now(), by_volunteer=by_volunteer,
                                            free_days=settings.free_cancellation_days)
+        was_awaiting_payment = locked.status == BookingStatus.APPROVED
+        # Stripe first: when it is unreachable nothing below happens and the booking stays as it was.
+        pay.refund(booking=locked, amount_cents=terms.refund_cents, kind=LedgerKind.REFUND, actor=actor,
+                   purpose="cancel", reason=f"Annulering{' door het bestuur' if by_volunteer else ''}"
+                                            f"{': ' + reason if reason else ''}")
         locked.cancelled_at = now()
         locked.cancellation_fee_cents = terms.fee_cents
-        locked.refunded_cents += terms.refund_cents
         _transition(locked, BookingStatus.CANCELLED, actor=actor, reason=reason, action="booking.cancelled",
                     data={"fee_cents": terms.fee_cents, "refund_cents": terms.refund_cents,
                           "by_volunteer": by_volunteer})
         _withdraw_melding(locked)
         booking_id = locked.pk
         transaction.on_commit(lambda: notifications.booking_cancelled(booking_id))
+        _cancel_open_intent_on_commit(locked, was_awaiting_payment)
         return locked
 
 
+def _cancel_open_intent_on_commit(booking: Booking, was_awaiting_payment: bool) -> None:
+    if was_awaiting_payment and booking.payment_intent_id and booking.payment_mode == PaymentMode.STRIPE:
+        intent_id = booking.payment_intent_id
+        transaction.on_commit(lambda: pay.cancel_open_intent(intent_id))
+
+
 def booking_mark_paid(*, booking: Booking, actor, reason: str = "") -> Booking:
-    """A volunteer records an offline payment of the full amount; the booking is confirmed."""
+    """A volunteer records an offline payment (on site or by bank transfer) of what is still due; the booking is
+    confirmed and the payment is a ledger line. After the payment deadline the booking expires instead
+    (`payment_deadline_passed`, 409)."""
     _require_volunteer(actor, booking)
     with transaction.atomic():
         locked = _lock(booking)
         if locked.status != BookingStatus.APPROVED:
             raise InvalidTransition(detail="Alleen goedgekeurde boekingen die wachten op betaling kunnen als betaald worden gemarkeerd.")
-        locked.paid_cents = locked.total_cents
+        if locked.payment_deadline and locked.payment_deadline <= now():
+            raise InvalidTransition("payment_deadline_passed",
+                                    "De betaaltermijn is verstreken; de boeking vervalt en kan niet meer als betaald "
+                                    "worden gemarkeerd.")
+        amount = pay.outstanding_cents(locked)
+        if amount:
+            pay.ledger_entry(booking=locked, kind=LedgerKind.CHARGE, method=PaymentMode.OFFLINE, amount_cents=amount,
+                             reason=reason or "Betaling ontvangen (offline)", actor=actor)
+        locked.paid_cents += amount
         locked.confirmed_at = now()
         _transition(locked, BookingStatus.CONFIRMED, actor=actor, reason=reason or "Betaling ontvangen (offline)",
-                    action="booking.paid", data={"paid_cents": locked.paid_cents, "mode": "offline"})
+                    action="booking.paid", data={"paid_cents": amount, "mode": "offline"})
         booking_id = locked.pk
         transaction.on_commit(lambda: notifications.booking_confirmed(booking_id))
         return locked
 
 
 def booking_refund_deposit(*, booking: Booking, actor, retain_cents: int = 0, reason: str = "") -> Booking:
-    """After the event a volunteer returns the deposit, retaining part (with a reason) for damage."""
+    """After the event a volunteer returns the deposit, retaining part (with a reason) for damage. The refund goes
+    through Stripe when the booking was paid there (else the house pays it back); ledger lines `deposit_refund` and
+    `deposit_retained`. Stripe unreachable: 503 `payment_provider_unavailable`, nothing changes."""
     _require_volunteer(actor, booking)
     with transaction.atomic():
         locked = _lock(booking)
@@ -254,13 +316,21 @@ def booking_refund_deposit(*, booking: Booking, actor, retain_cents: int = 0, re
             raise InvalidInput("invalid_amount", f"Ingehouden bedrag moet tussen 0 en {locked.deposit_cents} cent liggen.")
         if retain_cents and not reason.strip():
             raise InvalidInput("reason_required", "Geef een reden voor het inhouden van (een deel van) de borg.")
+        # Only money the house holds goes back (a deposit never paid is not refunded).
+        to_refund = min(locked.deposit_cents - retain_cents, max(locked.paid_cents - locked.refunded_cents, 0))
+        pay.refund(booking=locked, amount_cents=to_refund, kind=LedgerKind.DEPOSIT_REFUND, actor=actor,
+                   purpose="deposit", reason="Borg terug" + (f" (deels ingehouden: {reason})" if retain_cents else ""))
+        if retain_cents:
+            pay.ledger_entry(booking=locked, kind=LedgerKind.DEPOSIT_RETAINED, method=locked.payment_mode,
+                             amount_cents=retain_cents, reason=reason, actor=actor)
         locked.deposit_retained_cents = retain_cents
         locked.deposit_settled_at = now()
-        locked.refunded_cents += locked.deposit_cents - retain_cents
         locked.updated_at = now()
         locked.save()
         audit(actor=actor, action="booking.deposit_refunded", booking=locked, reason=reason,
-              data={"retained_cents": retain_cents, "refunded_cents": locked.deposit_cents - retain_cents})
+              data={"retained_cents": retain_cents, "refunded_cents": to_refund})
+        booking_id = locked.pk
+        transaction.on_commit(lambda: payment_mail.deposit_settled(booking_id, to_refund, reason))
         return locked
 
 
@@ -276,20 +346,32 @@ def booking_expire(*, booking: Booking) -> Booking:
             reason = "Niet op tijd betaald"
         else:
             raise InvalidTransition(detail="Deze boeking is (nog) niet verlopen.")
+        was_awaiting_payment = locked.status == BookingStatus.APPROVED
         _transition(locked, BookingStatus.EXPIRED, actor=None, reason=reason, action="booking.expired")
         _withdraw_melding(locked)
         booking_id = locked.pk
         transaction.on_commit(lambda: notifications.booking_expired(booking_id))
+        _cancel_open_intent_on_commit(locked, was_awaiting_payment)
         return locked
 
 
 def expire_overdue() -> list[Booking]:
-    """Expire every overdue request and unpaid approval; returns the expired bookings."""
+    """Expire every overdue request and unpaid approval; returns the expired bookings.
+
+    Before an unpaid Stripe booking expires, Stripe is asked about its PaymentIntent: a payment whose webhook has
+    not arrived yet confirms the booking, one still processing keeps it for the next run, and when Stripe cannot be
+    reached the booking waits for the next run too (a paid booking must never lose its slot)."""
     moment = now()
     due = Booking.objects.filter(status=BookingStatus.REQUESTED, decision_deadline__lte=moment) | Booking.objects.filter(
         status=BookingStatus.APPROVED, payment_deadline__lte=moment)
     expired = []
     for booking in due.order_by("pk"):
+        if booking.status == BookingStatus.APPROVED and booking.payment_intent_id:
+            try:
+                if pay.payment_sync(booking=booking) in ("succeeded", "processing", "requires_capture"):
+                    continue
+            except (provider.PaymentProviderUnavailable, provider.PaymentProviderError):
+                continue
         try:
             expired.append(booking_expire(booking=booking))
         except InvalidTransition:
@@ -319,5 +401,5 @@ def _require_volunteer(user, booking: Booking) -> None:
 
 __all__ = [
     "Quote", "booking_quote", "booking_request", "booking_approve", "booking_reject", "booking_cancel",
-    "booking_mark_paid", "booking_refund_deposit", "booking_expire", "expire_overdue",
+    "booking_mark_paid", "booking_refund_deposit", "booking_expire", "expire_overdue", "payment_deadline_for",
 ]

@@ -311,6 +311,7 @@ def _seed(now) -> SimpleNamespace:
                "usernames": [user.username for user in users.values()],
                # Transitions: mostly the bookings in a state they apply to (the others give 409 invalid_transition).
                "/api/v1/bookings/{id}/mark-paid/": [approved.pk, approved_too.pk, requested.pk],
+               "/api/v1/bookings/{id}/payment/": [approved.pk, approved_too.pk, requested.pk],
                "/api/v1/bookings/{id}/refund-deposit/": [past.pk, confirmed.pk, approved.pk],
                "/api/v1/bookings/{id}/approve/": [requested.pk, elsewhere.pk, approved.pk],
                "/api/v1/bookings/{id}/reject/": [requested.pk, elsewhere.pk, approved.pk],

@@ -152,9 +152,10 @@ def test_tier__association_pays_the_association_hourly_price(room):
     assert line(price, "rental_hours")["unit_cents"] == 1500
 
 
-def test_tier__community_pays_the_other_price(room):
+def test_tier__community_the_house_own_activity_is_free(room):
     price = quote_price(room=room, kind="community", start=at(TUE, 19), end=at(TUE, 21))
-    assert price.rental_cents == 8000
+    assert (price.rental_cents, price.deposit_cents, price.total_cents) == (0, 0, 0)
+    assert codes(price) == ["own_activity"]
 
 
 def test_tier__room_without_a_tariff_for_the_tier__no_rental(db):

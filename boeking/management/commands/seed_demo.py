@@ -52,6 +52,7 @@ from boeking.models import (
     Neighbourhood,
     OpeningHours,
     OperatorType,
+    PaymentEntry,
     PostcodeArea,
     Profile,
     Room,
@@ -257,6 +258,7 @@ class DemoSeeder:
         AuditEntry.objects.filter(object_type="closure", object_id__in=closure_ids).delete()
         Closure.objects.filter(house__in=houses).delete()
         Melding.objects.filter(house__in=houses).delete()
+        PaymentEntry.objects.filter(booking__house__in=houses).delete()  # the ledger protects its bookings
         self.report.reset, _ = Booking.objects.filter(house__in=houses).delete()
 
     # --- time helpers --------------------------------------------------------------------------------------------
