@@ -25,6 +25,12 @@ def cap_rule_set(*, actor, kind: str, cap: int, house: House | None = None, reas
     if house is not None and not reason.strip():
         raise InvalidInput("reason_required", "Een afwijkend maximum voor één huis vraagt om een reden.")
     with transaction.atomic():
+        # Serialise changes of one cap (two first-time overrides would both insert) and, for a house, with its
+        # approvals: the same per-house lock the approval takes before counting. City-wide: the rule settings row.
+        if house is not None:
+            House.objects.select_for_update(no_key=True).filter(pk=house.pk).first()
+        else:
+            RuleSettings.objects.select_for_update().filter(pk=RuleSettings.current().pk).first()
         rule = CapRule.objects.select_for_update(of=("self",)).filter(kind=kind, house=house).order_by("pk").first()
         before = rule.cap if rule else None
         if rule is None:
@@ -38,13 +44,78 @@ def cap_rule_set(*, actor, kind: str, cap: int, house: House | None = None, reas
 
 
 def cap_rule_remove(*, actor, rule: CapRule, reason: str = "") -> None:
+    """Remove a house's override (the city default applies again). The city default itself cannot be removed:
+    a private kind without any cap would be unlimited."""
+    if rule.house_id is None:
+        raise InvalidInput("default_cap_required", "Het maximum voor de hele gemeente kan niet worden verwijderd; "
+                                                   "wijzig het getal.")
     with transaction.atomic():
         audit(actor=actor, action="cap_rule.removed", obj=rule, reason=reason,
               data={"kind": rule.kind, "house": rule.house_id, "cap": rule.cap})
         rule.delete()
 
 
+def cap_rules_apply(*, actor, changes: list[dict[str, Any]]) -> list[CapRule | None]:
+    """Apply several cap changes at once, all or nothing: each `{kind, house, cap, reason}` sets the city default
+    (`house` None) or a house's override; `cap` None removes the override. Returns the rules (None where removed)."""
+    if not changes:
+        raise InvalidInput("empty", "Geef minstens één maximum op.")
+    seen = set()
+    for change in changes:
+        key = (change.get("kind"), change["house"].pk if change.get("house") else None)
+        if key in seen:
+            raise InvalidInput("duplicate_cap_rule", "Hetzelfde maximum staat twee keer in de wijziging.")
+        seen.add(key)
+    results: list[CapRule | None] = []
+    with transaction.atomic():
+        for change in changes:
+            kind, house, cap, reason = change.get("kind"), change.get("house"), change.get("cap"), change.get("reason") or ""
+            if cap is None:
+                if house is None:
+                    raise InvalidInput("default_cap_required", "Het maximum voor de hele gemeente kan niet worden "
+                                                               "verwijderd; wijzig het getal.")
+                rule = CapRule.objects.filter(kind=kind, house=house).first()
+                if rule is None:
+                    raise InvalidInput("no_such_cap_rule", "Dit huis heeft voor deze soort geen afwijkend maximum.")
+                cap_rule_remove(actor=actor, rule=rule, reason=reason)
+                results.append(None)
+            else:
+                results.append(cap_rule_set(actor=actor, kind=kind, cap=cap, house=house, reason=reason))
+    return results
+
+
+def _check_rule_settings(settings: RuleSettings) -> None:
+    """Combinations no rule could work with; `full_clean` checks each field on its own."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        settings.full_clean()
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise InvalidInput("invalid_setting", f"{field}: {' '.join(messages)}") from exc
+    if settings.private_min_minutes < 1 or settings.private_min_minutes > settings.private_max_minutes:
+        raise InvalidInput("invalid_setting", "De minimale duur moet tussen 1 minuut en de maximale duur liggen.")
+    if settings.private_max_minutes > 48 * 60:
+        raise InvalidInput("invalid_setting", "De maximale duur is hoogstens 48 uur.")
+    if settings.koffietafel_earliest >= settings.koffietafel_latest:
+        raise InvalidInput("invalid_setting", "De koffietafel moet eerder kunnen beginnen dan hij uiterlijk eindigt.")
+    for name in ("max_advance_days", "decision_days", "payment_days", "anonymise_after_months"):
+        if getattr(settings, name) < 1:
+            raise InvalidInput("invalid_setting", f"{name}: minimaal 1.")
+    if settings.anonymise_after_months > 120:
+        raise InvalidInput("invalid_setting", "anonymise_after_months: hoogstens 120 maanden.")
+    parts = [p.strip() for p in settings.resident_postcodes.split(",") if p.strip()]
+    for part in parts:
+        bounds = [b.strip() for b in part.split("-", 1)]
+        if not all(len(b) == 4 and b.isdigit() for b in bounds) or (len(bounds) == 2 and bounds[0] > bounds[1]):
+            raise InvalidInput("invalid_postcodes", f"Ongeldige postcode of reeks: {part!r} (bv. 6211-6229).")
+    if not parts:
+        raise InvalidInput("invalid_postcodes", "Geef minstens één postcode of reeks op (bv. 6211-6229).")
+
+
 def rule_settings_update(*, actor, changes: dict[str, Any]) -> RuleSettings:
+    """Change rule parameters of SPEC §4. Checked as a whole (nothing is written when one value is wrong), audited
+    with the values before and after; they apply to requests and approvals from now on."""
     settings = RuleSettings.current()
     allowed = {f.name for f in RuleSettings._meta.fields} - {"id", "updated_at"}
     unknown = set(changes) - allowed
@@ -55,7 +126,11 @@ def rule_settings_update(*, actor, changes: dict[str, Any]) -> RuleSettings:
         before = {k: str(getattr(settings, k)) for k in changes}
         for key, value in changes.items():
             setattr(settings, key, value)
-        settings.full_clean()
+        _check_rule_settings(settings)
+        changes = {k: v for k, v in changes.items() if str(getattr(settings, k)) != before[k]}
+        before = {k: before[k] for k in changes}
+        if not changes:
+            return settings
         settings.save()
         audit(actor=actor, action="rule_settings.updated", obj=settings,
               data={"from": before, "to": {k: str(v) for k, v in changes.items()}})

@@ -1,0 +1,248 @@
+"""Usage of the houses against their caps: aggregates only (SPEC §6, §8). Never a name, a title or a booker.
+
+`usage()` answers "how many parties, koffietafels and gatherings did each house host in a year, against which
+cap" in a constant number of queries (houses, one GROUP BY over bookings, cap rules), whatever the number of
+houses. Counting follows `BookingQuerySet.counting_towards_cap`: approved and confirmed bookings (past ones too) whose
+local start falls in the year count; requested ones are shown as `pending`. The cap is the one in force now (a house
+override wins over the city default; caps have no history), so earlier years are measured against today's caps.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import ExtractMonth
+
+from .clock import TZ, local, now
+from .models import PRIVATE_KINDS, Booking, BookingKind, BookingStatus, CapRule, House, Location
+
+# The order kinds are listed in everywhere: parties, gatherings, koffietafels.
+KINDS: tuple[str, ...] = (BookingKind.PARTY.value, BookingKind.GATHERING.value, BookingKind.KOFFIETAFEL.value)
+NEAR_PERCENT = 80  # at or above: highlighted as "near the cap"
+
+
+@dataclass(frozen=True)
+class UsageRow:
+    house: int
+    house_name: str
+    house_slug: str
+    house_type: str
+    district: str
+    district_slug: str
+    neighbourhood: str
+    kind: str
+    year: int
+    count: int
+    pending: int
+    cap: int | None
+    cap_source: str  # "house" (override), "default" or "none"
+    cap_reason: str
+
+    @property
+    def percent(self) -> int | None:
+        """Counted bookings as a whole percentage of the cap; None without a cap. A cap of 0 with none used is 0 %,
+        with any used 100 %+ (shown as full)."""
+        if self.cap is None:
+            return None
+        if self.cap == 0:
+            return 100 if self.count else 0
+        return self.count * 100 // self.cap
+
+    @property
+    def level(self) -> str:
+        """`full` (≥ 100 % or a cap of 0), `near` (≥ 80 %), `ok`, or `none` (no cap)."""
+        if self.cap is None:
+            return "none"
+        if self.count >= self.cap:
+            return "full"
+        if self.percent >= NEAR_PERCENT:
+            return "near"
+        return "ok"
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.cap is None else max(self.cap - self.count, 0)
+
+    @property
+    def near_from(self) -> int | None:
+        """The smallest count that is "near" the cap (80 %)."""
+        return None if self.cap is None else -(-self.cap * NEAR_PERCENT // 100)
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "percent": self.percent, "level": self.level, "remaining": self.remaining}
+
+
+def current_year() -> int:
+    return local(now()).year
+
+
+def houses_for(*, house_ids: Iterable[int] | None = None, district: str | int | None = None,
+               house_type: str | None = None):
+    """The houses usage is shown for: active ones, or any that has bookings, narrowed by the filters.
+    `district` is a district id or slug; `house_ids` None means every house."""
+    qs = House.objects.select_related("neighbourhood__district").order_by("name", "pk")
+    if house_ids is not None:
+        qs = qs.filter(pk__in=list(house_ids))
+    if district not in (None, ""):
+        key = str(district)
+        qs = qs.filter(neighbourhood__district__pk=int(key)) if key.isdigit() else qs.filter(
+            neighbourhood__district__slug=key)
+    if house_type:
+        qs = qs.filter(house_type=house_type)
+    return qs.filter(Q(active=True) | Exists(Booking.objects.filter(house=OuterRef("pk"))))
+
+
+def _caps() -> tuple[dict[str, CapRule], dict[tuple[int, str], CapRule]]:
+    defaults, overrides = {}, {}
+    for rule in CapRule.objects.all():
+        if rule.house_id is None:
+            defaults[rule.kind] = rule
+        else:
+            overrides[(rule.house_id, rule.kind)] = rule
+    return defaults, overrides
+
+
+def usage(years: int | Iterable[int], *, house_ids: Iterable[int] | None = None, district: str | int | None = None,
+          house_type: str | None = None, kinds: Iterable[str] = KINDS) -> list[UsageRow]:
+    """One row per house, private kind and year (zeros included), ordered by year, house name, kind.
+
+    Three queries: the houses, one GROUP BY (house, kind, year) over bookings, and the cap rules.
+    """
+    years = [years] if isinstance(years, int) else sorted(set(years))
+    kinds = [k for k in KINDS if k in set(kinds)]
+    houses = list(houses_for(house_ids=house_ids, district=district, house_type=house_type))
+    if not houses or not years or not kinds:
+        return []
+    bookings = Booking.objects.filter(kind__in=kinds, local_year__in=years)
+    if house_ids is not None or district not in (None, "") or house_type:
+        bookings = bookings.filter(house__in=[h.pk for h in houses])
+    counts = (
+        bookings
+        .values("house_id", "kind", "local_year")
+        .annotate(count=Count("pk", filter=Q(status__in=BookingStatus.COUNTING)),
+                  pending=Count("pk", filter=Q(status=BookingStatus.REQUESTED)))
+        .order_by()
+    )
+    found = {(c["house_id"], c["kind"], c["local_year"]): (c["count"], c["pending"]) for c in counts}
+    defaults, overrides = _caps()
+    rows = []
+    for year in years:
+        for house in houses:
+            district_obj = house.neighbourhood.district
+            for kind in kinds:
+                count, pending = found.get((house.pk, kind, year), (0, 0))
+                rule = overrides.get((house.pk, kind))
+                source = "house" if rule else "default" if kind in defaults else "none"
+                rule = rule or defaults.get(kind)
+                rows.append(UsageRow(
+                    house=house.pk, house_name=house.name, house_slug=house.slug, house_type=house.house_type,
+                    district=district_obj.name, district_slug=district_obj.slug, neighbourhood=house.neighbourhood.name,
+                    kind=kind, year=year, count=count, pending=pending, cap=rule.cap if rule else None,
+                    cap_source=source, cap_reason=rule.reason if source == "house" else ""))
+    return rows
+
+
+def years_with_bookings() -> list[int]:
+    """Every year with a private booking, and the current year; oldest first."""
+    found = set(Booking.objects.filter(kind__in=PRIVATE_KINDS).values_list("local_year", flat=True).distinct())
+    return sorted(found | {current_year()})
+
+
+@dataclass(frozen=True)
+class KindTotal:
+    kind: str
+    count: int
+    pending: int
+    cap_total: int  # the sum of the caps in force of the houses counted
+    houses: int
+    near: int
+    full: int
+
+    @property
+    def percent(self) -> int | None:
+        return None if not self.cap_total else self.count * 100 // self.cap_total
+
+
+def totals(rows: Iterable[UsageRow]) -> list[KindTotal]:
+    """City-wide figures per kind from usage rows: counted, pending, the sum of caps, houses near and at the cap."""
+    acc: dict[str, dict] = {k: defaultdict(int) for k in KINDS}
+    seen = set()
+    for row in rows:
+        a = acc[row.kind]
+        a["count"] += row.count
+        a["pending"] += row.pending
+        a["cap_total"] += row.cap or 0
+        if (row.house, row.kind) not in seen:
+            seen.add((row.house, row.kind))
+            a["houses"] += 1
+        a["near"] += row.level == "near"
+        a["full"] += row.level == "full"
+    return [KindTotal(kind=k, count=a["count"], pending=a["pending"], cap_total=a["cap_total"], houses=a["houses"],
+                      near=a["near"], full=a["full"]) for k, a in acc.items()]
+
+
+def monthly(year: int, *, house_ids: Iterable[int] | None = None) -> dict[str, list[int]]:
+    """Counted bookings per kind per month (index 0 = January) of `year`, by local start; one GROUP BY.
+    `house_ids` None: the whole city."""
+    qs = Booking.objects.filter(kind__in=KINDS, local_year=year, status__in=BookingStatus.COUNTING)
+    if house_ids is not None:
+        qs = qs.filter(house_id__in=list(house_ids))
+    per = (qs.annotate(month=ExtractMonth("start", tzinfo=TZ)).values("kind", "month").annotate(n=Count("pk"))
+           .order_by())
+    result = {k: [0] * 12 for k in KINDS}
+    for row in per:
+        result[row["kind"]][row["month"] - 1] = row["n"]
+    return result
+
+
+def accessibility_rows() -> list[dict]:
+    """Accessibility screening (NEN 9120) per location of every active house: public facts about buildings."""
+    rows = []
+    for loc in (Location.objects.filter(house__active=True).select_related("house__neighbourhood__district")
+                .order_by("house__name", "name", "pk")):
+        rows.append({
+            "house": loc.house_id, "house_name": loc.house.name, "district": loc.house.neighbourhood.district.name,
+            "location": loc.name, "street": loc.street, "postcode": loc.postcode,
+            "screening_status": loc.screening_status,
+            "screening_date": loc.screening_date.isoformat() if loc.screening_date else None,
+            "step_free_entrance": loc.step_free_entrance, "threshold_max_2cm": loc.threshold_max_2cm,
+            "door_width_cm": loc.door_width_cm, "lift": loc.lift, "accessible_toilet": loc.accessible_toilet,
+            "hearing_loop": loc.hearing_loop, "wheelchair_accessible": loc.wheelchair_accessible,
+        })
+    return rows
+
+
+OPEN_DATA_FIELDS = ("house", "house_name", "district", "year", "kind", "count", "cap")
+ACCESSIBILITY_FIELDS = ("house", "house_name", "district", "location", "street", "postcode", "screening_status",
+                        "screening_date", "step_free_entrance", "threshold_max_2cm", "door_width_cm", "lift",
+                        "accessible_toilet", "hearing_loop", "wheelchair_accessible")
+
+
+def open_data(rows: Iterable[UsageRow]) -> list[dict]:
+    """The open-data view of usage rows: house, district, year, kind, count, cap (no pending, no reasons)."""
+    return [{"house": r.house, "house_name": r.house_name, "district": r.district, "year": r.year, "kind": r.kind,
+             "count": r.count, "cap": r.cap} for r in rows]
+
+
+def _cell(value):
+    """Empty for None; text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def to_csv(records: list[dict], fields: tuple[str, ...]) -> str:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore", lineterminator="\r\n")
+    writer.writeheader()
+    for record in records:
+        writer.writerow({k: _cell(record[k]) for k in fields})
+    return out.getvalue()
