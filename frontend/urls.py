@@ -1,7 +1,40 @@
-from django.urls import path
+"""The residents' and volunteers' pages (SPEC §7). Included at "/" last in config/urls.py."""
 
-from . import views
+from django.contrib.auth import views as auth_views
+from django.urls import path
+from django.views.i18n import set_language
+
+from . import account, bestuur, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("huizen/<slug:slug>/", views.house_detail, name="house"),
+    path("huizen/<slug:slug>/agenda.json", views.house_agenda, name="house-agenda"),
+    path("zalen/<int:pk>/", views.room_detail, name="room"),
+    path("zalen/<int:pk>/agenda.json", views.room_agenda, name="room-agenda"),
+    path("zalen/<int:pk>/prijs/", views.room_quote, name="room-quote"),
+    # Account
+    path("inloggen/", auth_views.LoginView.as_view(template_name="frontend/login.html", redirect_authenticated_user=True),
+         name="login"),
+    path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
+    path("aanmelden/", account.signup, name="signup"),
+    path("taal/", set_language, name="set_language"),
+    # Resident
+    path("mijn/", account.mijn, name="mijn"),
+    path("mijn/boekingen/<int:pk>/", account.booking_detail, name="mijn-booking"),
+    path("mijn/boekingen/<int:pk>/annuleren/", account.booking_cancel, name="mijn-cancel"),
+    path("mijn/boekingen/<int:pk>/betalen/", account.booking_pay, name="mijn-pay"),
+    # Volunteer
+    path("bestuur/", bestuur.inbox, name="bestuur"),
+    path("bestuur/boekingen/<int:pk>/", bestuur.booking_detail, name="bestuur-booking"),
+    path("bestuur/boekingen/<int:pk>/besluit/", bestuur.decide, name="bestuur-decide"),
+    path("bestuur/boekingen/<int:pk>/betaald/", bestuur.mark_paid, name="bestuur-mark-paid"),
+    path("bestuur/boekingen/<int:pk>/borg/", bestuur.refund_deposit, name="bestuur-refund-deposit"),
+    path("bestuur/boekingen/<int:pk>/annuleren/", bestuur.cancel, name="bestuur-cancel"),
+    path("bestuur/huizen/<slug:slug>/agenda/", bestuur.house_calendar, name="bestuur-calendar"),
+    path("bestuur/huizen/<slug:slug>/sluitingen/", bestuur.closures, name="bestuur-closures"),
+    path("bestuur/huizen/<slug:slug>/sluitingen/<int:pk>/verwijderen/", bestuur.closure_delete,
+         name="bestuur-closure-delete"),
+    path("bestuur/huizen/<slug:slug>/reeksen/", bestuur.series_list, name="bestuur-series"),
+    path("bestuur/huizen/<slug:slug>/reeksen/<int:pk>/besluit/", bestuur.series_decide, name="bestuur-series-decide"),
 ]

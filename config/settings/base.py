@@ -46,6 +46,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -62,6 +63,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
+                "frontend.context_processors.navigation",
             ],
         },
     },
@@ -87,12 +90,43 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
+# Username/password logins (admin, API token, site) with a lockout per username + IP (boeking/auth.py).
+AUTHENTICATION_BACKENDS = ["boeking.auth.LockoutBackend"]
+ZAALBOEK_LOCKOUT_FAILURES = int(os.environ.get("ZAALBOEK_LOCKOUT_FAILURES", "10"))
+ZAALBOEK_LOCKOUT_WINDOW = int(os.environ.get("ZAALBOEK_LOCKOUT_WINDOW", "900"))  # seconds
+ZAALBOEK_LOCKOUT_SECONDS = int(os.environ.get("ZAALBOEK_LOCKOUT_SECONDS", "900"))
+ZAALBOEK_TRUSTED_PROXIES = int(os.environ.get("ZAALBOEK_TRUSTED_PROXIES", "0"))  # X-Forwarded-For hops to trust
+
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "boeking" / "locale"]
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "boeking" / "locale"]  # locale/: the web pages' English (issue 7)
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True
+
+# Web pages (issue 7): Django's auth views; the frontend's own login page.
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "mijn"
+LOGOUT_REDIRECT_URL = "home"
+
+# Content-Security-Policy (Django's built-in middleware): every asset from this app, no inline scripts at all.
+# Nonces: the <style> element FullCalendar 6 fills at runtime, and the API docs (Swagger UI). The payment page adds
+# https://js.stripe.com for Stripe only (frontend.account.booking_pay).
+from django.utils.csp import CSP  # noqa: E402
+
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],  # nonce: only the API docs page (Swagger UI) has an inline script
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF, "data:"],  # FullCalendar's icon font is a data: URI
+    "connect-src": [CSP.SELF],
+    "frame-src": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+}
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

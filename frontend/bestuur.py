@@ -1,0 +1,261 @@
+"""The volunteers' pages (/bestuur/): inbox of requests with rule results, one booking, house calendar, closures,
+series. Only volunteers of a house (and admins) see its pages; others get 404. Writes go through boeking.services."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from api.permissions import can_manage_house, role_of, volunteer_house_ids
+from boeking import pricing, rules, services
+from boeking.clock import local, local_midnight, now, today
+from boeking.errors import DomainError
+from boeking.models import PRIVATE_KINDS, Booking, BookingStatus, Closure, House, Role, RuleSettings, Series
+
+from .forms import CancelForm, ClosureForm, DecisionForm, RefundDepositForm
+from .helpers import price_rows, rule_rows
+
+
+def managed_houses(user):
+    if role_of(user) == Role.ADMIN:
+        return House.objects.filter(active=True)
+    return House.objects.filter(pk__in=volunteer_house_ids(user))
+
+
+def inbox_queryset(user):
+    return (Booking.objects.filter(status=BookingStatus.REQUESTED, house__in=managed_houses(user))
+            .select_related("room", "house").order_by("start"))
+
+
+def _require_volunteer(request: HttpRequest) -> None:
+    if not request.user.is_authenticated or not managed_houses(request.user).exists():
+        raise Http404
+
+
+def _booking(request: HttpRequest, pk: int) -> Booking:
+    booking = get_object_or_404(Booking.objects.select_related("room__location", "house", "booker"), pk=pk)
+    if not can_manage_house(request.user, booking.house_id):
+        raise Http404
+    return booking
+
+
+def _live_rules(booking: Booking):
+    """The rules as they stand now (conflicts, cap usage), judged against the moment of the request."""
+    candidate = rules.Candidate(room=booking.room, kind=booking.kind, start=booking.start, end=booking.end,
+                                guests=booking.guests, booker=booking.booker, requested_at=booking.created_at,
+                                exclude_booking_id=booking.pk)
+    results = rules.evaluate(candidate)
+    return [r for r in results if r.rule not in ("booker_role",)]
+
+
+def _cap_usage(booking: Booking):
+    if booking.kind not in PRIVATE_KINDS:
+        return None
+    return rules.cap_status(booking.house_id, booking.kind, local(booking.start).year)
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    _require_volunteer(request)
+    items = []
+    for booking in inbox_queryset(request.user):
+        items.append({"booking": booking, "start": local(booking.start), "end": local(booking.end),
+                      "rules": rule_rows(_live_rules(booking)), "cap": _cap_usage(booking),
+                      "form": DecisionForm(prefix=f"b{booking.pk}")})
+    houses = managed_houses(request.user)
+    to_pay = (Booking.objects.filter(status=BookingStatus.APPROVED, house__in=houses).select_related("room", "house")
+              .order_by("start"))
+    deposits = (Booking.objects.filter(status=BookingStatus.CONFIRMED, house__in=houses, end__lt=now(),
+                                       deposit_cents__gt=0, deposit_settled_at__isnull=True)
+                .select_related("room", "house").order_by("start"))
+    pending_series = Series.objects.filter(house__in=houses, status="requested").select_related("room")
+    return render(request, "frontend/bestuur/inbox.html", {
+        "items": items, "houses": houses, "to_pay": to_pay, "deposits": deposits, "pending_series": pending_series})
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve or reject in one step (reason required to reject)."""
+    booking = _booking(request, pk)
+    form = DecisionForm(request.POST, prefix=f"b{booking.pk}")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = reverse("bestuur")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, f"#{booking.pk}: {error}")
+        return redirect(back)
+    data = form.cleaned_data
+    try:
+        if data["decision"] == "approve":
+            services.booking_approve(booking=booking, actor=request.user, reason=data["reason"])
+            messages.success(request, _("Aanvraag #%(id)s is goedgekeurd.") % {"id": booking.pk})
+        else:
+            services.booking_reject(booking=booking, actor=request.user, reason=data["reason"])
+            messages.success(request, _("Aanvraag #%(id)s is afgewezen.") % {"id": booking.pk})
+    except DomainError as exc:
+        messages.error(request, f"#{booking.pk}: {exc.detail}")
+    return redirect(back)
+
+
+@login_required
+def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = _booking(request, pk)
+    live = rule_rows(_live_rules(booking)) if booking.status == BookingStatus.REQUESTED else None
+    terms = None
+    if booking.status in BookingStatus.HOLDING and booking.start > now():
+        terms = pricing.cancellation_terms(booking, at=now(), by_volunteer=True,
+                                           free_days=RuleSettings.current().free_cancellation_days)
+    return render(request, "frontend/bestuur/booking.html", {
+        "booking": booking, "start": local(booking.start), "end": local(booking.end),
+        "lines": price_rows(booking.price_lines), "rules": live or rule_rows(booking.rule_results),
+        "live": live is not None, "cap": _cap_usage(booking), "terms": terms,
+        "audit": booking.audit_entries.select_related("actor").order_by("at", "pk"),
+        "payments": booking.payments.all(),
+        "form": DecisionForm(prefix=f"b{booking.pk}"), "refund_form": RefundDepositForm(), "cancel_form": CancelForm(),
+        "deposit_open": booking.status == BookingStatus.CONFIRMED and booking.deposit_cents
+        and booking.deposit_settled_at is None,
+    })
+
+
+@login_required
+@require_POST
+def mark_paid(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = _booking(request, pk)
+    try:
+        services.booking_mark_paid(booking=booking, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("Betaling geregistreerd; de boeking is bevestigd."))
+    return redirect("bestuur-booking", pk=pk)
+
+
+@login_required
+@require_POST
+def refund_deposit(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = _booking(request, pk)
+    form = RefundDepositForm(request.POST)
+    if form.is_valid():
+        retain = int(round(form.cleaned_data["retain"] * 100))
+        try:
+            services.booking_refund_deposit(booking=booking, actor=request.user, retain_cents=retain,
+                                            reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+        else:
+            messages.success(request, _("De borg is afgehandeld."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("bestuur-booking", pk=pk)
+
+
+@login_required
+@require_POST
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = _booking(request, pk)
+    form = CancelForm(request.POST)
+    form.is_valid()
+    try:
+        services.booking_cancel(booking=booking, actor=request.user, reason=form.cleaned_data.get("reason", ""))
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("De boeking is geannuleerd; de huurder krijgt alles terug."))
+    return redirect("bestuur-booking", pk=pk)
+
+
+def _house(request: HttpRequest, slug: str) -> House:
+    house = get_object_or_404(House, slug=slug)
+    if not can_manage_house(request.user, house.pk):
+        raise Http404
+    return house
+
+
+@login_required
+def house_calendar(request: HttpRequest, slug: str) -> HttpResponse:
+    house = _house(request, slug)
+    start = local_midnight(today())
+    bookings = (Booking.objects.filter(house=house, status__in=BookingStatus.HOLDING, end__gte=start,
+                                       start__lt=start + dt.timedelta(days=31))
+                .select_related("room").order_by("start"))
+    return render(request, "frontend/bestuur/calendar.html", {
+        "house": house, "bookings": [{"booking": b, "start": local(b.start), "end": local(b.end)} for b in bookings],
+        "agenda_url": reverse("house-agenda", args=[house.slug])})
+
+
+@login_required
+def closures(request: HttpRequest, slug: str) -> HttpResponse:
+    house = _house(request, slug)
+    form = ClosureForm(request.POST or None, house=house)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            closure = services.closure_create(actor=request.user, house=house, start=data["start"], end=data["end"],
+                                              reason=data["reason"], room=data["room"])
+        except DomainError as exc:
+            form.add_error(None, exc.detail)
+        else:
+            affected = services.closure_affected_bookings(closure).count()
+            messages.success(request, _("Sluiting toegevoegd.") + (
+                " " + _("Let op: %(n)s boeking(en) vallen in deze periode.") % {"n": affected} if affected else ""))
+            return redirect("bestuur-closures", slug=slug)
+    items = []
+    for closure in Closure.objects.filter(house=house, end__gte=now()).select_related("room").order_by("start"):
+        items.append({"closure": closure, "start": local(closure.start), "end": local(closure.end),
+                      "affected": [{"booking": b, "start": local(b.start)}
+                                   for b in services.closure_affected_bookings(closure).select_related("room")]})
+    return render(request, "frontend/bestuur/closures.html", {"house": house, "form": form, "items": items})
+
+
+@login_required
+@require_POST
+def closure_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    house = _house(request, slug)
+    closure = get_object_or_404(Closure, pk=pk, house=house)
+    services.closure_delete(actor=request.user, closure=closure)
+    messages.success(request, _("Sluiting verwijderd."))
+    return redirect("bestuur-closures", slug=slug)
+
+
+@login_required
+def series_list(request: HttpRequest, slug: str) -> HttpResponse:
+    house = _house(request, slug)
+    items = []
+    for series in (Series.objects.filter(house=house).select_related("room").prefetch_related("skips")
+                   .order_by("-created_at")[:50]):
+        occurrences = series.occurrences.filter(status__in=BookingStatus.HOLDING)
+        items.append({"series": series, "count": occurrences.count(),
+                      "next": occurrences.filter(start__gte=now()).order_by("start").first(),
+                      "skips": list(series.skips.all())})
+    return render(request, "frontend/bestuur/series.html", {"house": house, "items": items})
+
+
+@login_required
+@require_POST
+def series_decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    house = _house(request, slug)
+    series = get_object_or_404(Series, pk=pk, house=house)
+    decision, reason = request.POST.get("decision"), request.POST.get("reason", "")
+    try:
+        if decision == "approve":
+            services.series_approve(series=series, actor=request.user, reason=reason)
+            messages.success(request, _("Reeks goedgekeurd."))
+        elif decision == "reject":
+            services.series_reject(series=series, actor=request.user, reason=reason)
+            messages.success(request, _("Reeks afgewezen."))
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    return redirect("bestuur-series", slug=slug)

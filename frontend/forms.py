@@ -1,0 +1,215 @@
+"""Forms of the web pages. Labels and errors in Dutch (gettext; English via the language switch).
+
+Times are typed as the wall clock in Europe/Amsterdam: a date, a start time and an end time. An end time at or
+before the start time means the next day (an evening party until 01:00). A time in the spring DST gap is refused
+with the message of `boeking.clock.make_local`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.utils.translation import gettext_lazy as _
+
+from boeking.clock import make_local
+from boeking.errors import InvalidLocalTime
+from boeking.models import PRIVATE_KINDS, BookingKind, Facility, Room
+from boeking.pricing import DAYPARTS
+
+DAYPART_CHOICES = [("", _("Eigen tijden"))] + [
+    (nl, f"{label} ({start:%H:%M}–{end:%H:%M})")
+    for (nl, _en, start, end), label in zip(DAYPARTS, [_("Ochtend"), _("Middag"), _("Avond")], strict=True)
+]
+DAYPART_TIMES = {nl: (start, end) for nl, _en, start, end in DAYPARTS}
+
+ACCESSIBILITY_CHOICES = [
+    ("step_free", _("Drempelvrije entree")),
+    ("wheelchair", _("Rolstoeltoegankelijk (entree, deur en toilet)")),
+    ("lift", _("Lift")),
+    ("accessible_toilet", _("Invalidentoilet")),
+    ("hearing_loop", _("Ringleiding")),
+]
+
+
+def local_period(day: dt.date, start_time: dt.time, end_time: dt.time) -> tuple[dt.datetime, dt.datetime]:
+    """The instants of a local date and two wall-clock times; an end at or before the start is the next day."""
+    end_day = day + dt.timedelta(days=1) if end_time <= start_time else day
+    return make_local(day, start_time), make_local(end_day, end_time)
+
+
+class SearchForm(forms.Form):
+    date = forms.DateField(label=_("Datum"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    guests = forms.IntegerField(label=_("Aantal gasten"), required=False, min_value=1, max_value=1000)
+    facilities = forms.ModelMultipleChoiceField(
+        label=_("Voorzieningen"), required=False, queryset=Facility.objects.all(), to_field_name="code",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    access = forms.MultipleChoiceField(label=_("Toegankelijkheid"), required=False, choices=ACCESSIBILITY_CHOICES,
+                                       widget=forms.CheckboxSelectMultiple)
+
+
+class TimeFieldsMixin:
+    """Shared cleaning of date + start + end (+ optional dagdeel) into aware `start`/`end` in cleaned_data."""
+
+    def clean_period(self, cleaned: dict) -> None:
+        day, start_time, end_time = cleaned.get("date"), cleaned.get("start_time"), cleaned.get("end_time")
+        part = cleaned.get("daypart")
+        if part:
+            start_time, end_time = DAYPART_TIMES[part]
+            cleaned["start_time"], cleaned["end_time"] = start_time, end_time
+            self.errors.pop("start_time", None)
+            self.errors.pop("end_time", None)
+        if day is None or start_time is None or end_time is None:
+            return
+        if start_time == end_time:
+            self.add_error("end_time", _("De eindtijd moet verschillen van de begintijd."))
+            return
+        try:
+            cleaned["start"], cleaned["end"] = local_period(day, start_time, end_time)
+        except InvalidLocalTime as exc:
+            self.add_error("start_time" if exc.detail.startswith(f"{day:%d-%m-%Y} {start_time:%H:%M}") else "end_time",
+                           exc.detail)
+
+
+class BookingForm(TimeFieldsMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Soort bijeenkomst"))
+    date = forms.DateField(label=_("Datum"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    daypart = forms.ChoiceField(label=_("Dagdeel"), choices=DAYPART_CHOICES, required=False)
+    start_time = forms.TimeField(label=_("Begintijd"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+                                 required=False)
+    end_time = forms.TimeField(label=_("Eindtijd"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+                               required=False,
+                               help_text=_("Een eindtijd vóór de begintijd betekent: de volgende dag (na middernacht)."))
+    guests = forms.IntegerField(label=_("Aantal gasten"), min_value=1, max_value=10000)
+    alcohol = forms.BooleanField(label=_("Er wordt alcohol geschonken"), required=False)
+    title = forms.CharField(label=_("Omschrijving (alleen voor het bestuur)"), max_length=200, required=False)
+    notes = forms.CharField(label=_("Opmerkingen voor het bestuur"), required=False,
+                            widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, room: Room, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.room = room
+        from api.permissions import can_manage_house, role_of
+
+        role = role_of(user)
+        if can_manage_house(user, room.house_id):
+            kinds = list(BookingKind)
+        elif role == "association":
+            kinds = [BookingKind.ASSOCIATION]
+        else:
+            kinds = [k for k in BookingKind if k in PRIVATE_KINDS]
+        if not room.private_events_allowed:
+            kinds = [k for k in kinds if k not in PRIVATE_KINDS] or kinds
+        self.fields["kind"].choices = [(k.value, k.label) for k in kinds]
+        self.fields["guests"].widget.attrs["max"] = room.capacity
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("daypart"):
+            for name in ("start_time", "end_time"):
+                if cleaned.get(name) is None and name not in self.errors:
+                    self.add_error(name, _("Vul een tijd in (uu:mm) of kies een dagdeel."))
+        self.clean_period(cleaned)
+        return cleaned
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Goedkeuren")), ("reject", _("Afwijzen"))])
+    reason = forms.CharField(label=_("Reden (verplicht bij afwijzen)"), required=False, max_length=1000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "reject" and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", _("Geef een reden voor de afwijzing."))
+        return cleaned
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Reden (optioneel)"), required=False, max_length=1000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RefundDepositForm(forms.Form):
+    retain = forms.DecimalField(label=_("In te houden bedrag (euro)"), min_value=0, decimal_places=2, max_digits=9,
+                                initial=0)
+    reason = forms.CharField(label=_("Reden (verplicht bij inhouden)"), required=False, max_length=300)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("retain") and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", _("Geef een reden als u een deel van de borg inhoudt."))
+        return cleaned
+
+
+class ClosureForm(TimeFieldsMixin, forms.Form):
+    room = forms.ModelChoiceField(label=_("Zaal"), queryset=Room.objects.none(), required=False,
+                                  empty_label=_("Het hele huis"))
+    date = forms.DateField(label=_("Van (datum)"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    start_time = forms.TimeField(label=_("Van (tijd)"), initial=dt.time(0),
+                                 widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    end_date = forms.DateField(label=_("Tot en met (datum)"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end_time = forms.TimeField(label=_("Tot (tijd)"), initial=dt.time(23, 59),
+                               widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    reason = forms.CharField(label=_("Reden"), max_length=200)
+
+    def __init__(self, *args, house, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["room"].queryset = Room.objects.filter(house=house, active=True)
+
+    def clean(self):
+        cleaned = super().clean()
+        day, end_day = cleaned.get("date"), cleaned.get("end_date")
+        start_time, end_time = cleaned.get("start_time"), cleaned.get("end_time")
+        if None in (day, end_day, start_time, end_time):
+            return cleaned
+        try:
+            cleaned["start"] = make_local(day, start_time)
+        except InvalidLocalTime as exc:
+            self.add_error("start_time", exc.detail)
+            return cleaned
+        try:
+            cleaned["end"] = make_local(end_day, end_time)
+        except InvalidLocalTime as exc:
+            self.add_error("end_time", exc.detail)
+            return cleaned
+        if cleaned["end"] <= cleaned["start"]:
+            self.add_error("end_date", _("Het einde van de sluiting moet na het begin liggen."))
+        return cleaned
+
+
+class SignupForm(forms.Form):
+    first_name = forms.CharField(label=_("Voornaam"), max_length=150)
+    last_name = forms.CharField(label=_("Achternaam"), max_length=150)
+    email = forms.EmailField(label=_("E-mailadres"))
+    postcode = forms.RegexField(label=_("Postcode"), regex=r"^\s*\d{4}\s?[A-Za-z]{2}\s*$", max_length=8,
+                                help_text=_("Bijvoorbeeld 6221 AB."),
+                                error_messages={"invalid": _("Vul een postcode in zoals 6221 AB.")})
+    phone = forms.CharField(label=_("Telefoon (optioneel)"), max_length=30, required=False)
+    password = forms.CharField(label=_("Wachtwoord"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    adult = forms.BooleanField(label=_("Ik verklaar dat ik 18 jaar of ouder ben."),
+                               error_messages={"required": _("U moet 18 jaar of ouder zijn om een zaal te huren.")})
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if get_user_model().objects.filter(username__iexact=email).exists():
+            raise forms.ValidationError(_("Er bestaat al een account met dit e-mailadres. Log in."))
+        return email
+
+    def clean_postcode(self):
+        raw = self.cleaned_data["postcode"].replace(" ", "").upper()
+        return f"{raw[:4]} {raw[4:]}"
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password"):
+            user = get_user_model()(username=cleaned.get("email", ""), email=cleaned.get("email", ""),
+                                    first_name=cleaned.get("first_name", ""), last_name=cleaned.get("last_name", ""))
+            try:
+                validate_password(cleaned["password"], user)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return cleaned

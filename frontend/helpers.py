@@ -1,0 +1,112 @@
+"""Small shared pieces of the pages: feed links, rule and price display, domain errors onto forms."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+
+from boeking.clock import local
+from boeking.errors import DomainError
+
+# Which form field a failing rule belongs next to; the rest are shown at the top of the form.
+RULE_FIELDS = {
+    "guests": "guests",
+    "invalid_guests": "guests",
+    "min_notice": "date",
+    "max_advance": "date",
+    "private_end": "end_time",
+    "koffietafel_window": "start_time",
+    "duration": "end_time",
+    "opening_hours": "start_time",
+    "closure": "date",
+    "slot": "start_time",
+    "end_before_start": "end_time",
+    "too_long": "end_time",
+    "nonexistent_local_time": "start_time",
+    "ambiguous_local_time": "start_time",
+    "invalid_kind": "kind",
+    "room_private": "kind",
+    "booker_role": "kind",
+    "cap": "kind",
+}
+
+
+def is_english() -> bool:
+    return (translation.get_language() or "nl").startswith("en")
+
+
+def rule_rows(results: list[Any]) -> list[dict[str, str]]:
+    """Rule results (RuleResult objects or stored dicts) as `{rule, outcome, message}` in the active language."""
+    english = is_english()
+    rows = []
+    for r in results:
+        data = r.as_dict() if hasattr(r, "as_dict") else r
+        message = data.get("message_en" if english else "message_nl") or data.get("message", "")
+        rows.append({"rule": data["rule"], "outcome": data["outcome"], "message": message})
+    return rows
+
+
+def price_rows(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    english = is_english()
+    return [{"label": (line.get("label_en") if english else line.get("label")) or line.get("label", ""),
+             "amount_cents": line["amount_cents"]} for line in lines]
+
+
+def apply_domain_error(form, exc: DomainError) -> None:
+    """Show a domain error next to the field it is about (or at the top), plus every other failing rule."""
+    shown = set()
+    failing = [r for r in exc.rules if r.get("outcome") == "fail"] or [{"rule": exc.code, "message": exc.detail}]
+    for row in rule_rows(failing) if exc.rules else failing:
+        field = RULE_FIELDS.get(row["rule"])
+        message = row["message"]
+        if message in shown:
+            continue
+        shown.add(message)
+        form.add_error(field if field in form.fields else None, message)
+
+
+def feed_links(kind: str, obj_id: Any) -> dict[str, str] | None:
+    """https:// and webcal:// links of a public iCal feed (`ical-room`/`ical-house`), or None while the feeds
+    are not installed (another issue builds them)."""
+    try:
+        path = reverse(f"ical-{kind}", args=[obj_id])
+    except NoReverseMatch:
+        return None
+    base = settings.ZAALBOEK_SITE_URL.rstrip("/")
+    https = f"{base}{path}"
+    return {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
+
+
+def private_feed_url(user) -> str | None:
+    profile = getattr(user, "profile", None)
+    if profile is None:
+        return None
+    try:
+        path = reverse("ical-private", args=[profile.feed_token])
+    except NoReverseMatch:
+        return None
+    return settings.ZAALBOEK_SITE_URL.rstrip("/") + path
+
+
+def api_path(name: str, *args: Any, fallback: str) -> str:
+    try:
+        return reverse(f"api:{name}", args=args)
+    except NoReverseMatch:
+        return fallback
+
+
+def parse_day(value: str | None, default: dt.date) -> dt.date:
+    """A date from a query parameter: `YYYY-MM-DD` or an ISO datetime (FullCalendar sends those with offset)."""
+    if not value:
+        return default
+    try:
+        if "T" in value:
+            moment = dt.datetime.fromisoformat(value.replace(" ", "+").replace("Z", "+00:00"))
+            return local(moment).date() if moment.tzinfo else moment.date()
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return default
