@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,26 +15,12 @@ from api.permissions import can_cancel, can_see_bookings
 from boeking import pricing, services
 from boeking.clock import local, now
 from boeking.errors import DomainError
-from boeking.models import Booking, BookingStatus, Profile, Role, RuleSettings
+from boeking.models import Booking, BookingStatus, RuleSettings
 from boeking.services import payments
-from boeking.services.audit import audit
+from boeking.services.accounts import resident_signup
 
 from .forms import CancelForm, SignupForm
 from .helpers import api_path, price_rows, private_feed_url, rule_rows
-
-
-def resident_signup(*, email: str, password: str, first_name: str, last_name: str, postcode: str, phone: str = "",
-                    adult_declared: bool, language: str = "nl"):
-    """Create a resident's account and profile in one transaction, audited. (A service; belongs in
-    boeking.services, see the issue 7 report.)"""
-    with transaction.atomic():
-        user = get_user_model().objects.create_user(username=email, email=email, password=password,
-                                                    first_name=first_name, last_name=last_name)
-        Profile.objects.update_or_create(user=user, defaults={
-            "role": Role.RESIDENT, "postcode": postcode, "phone": phone, "adult_declared": adult_declared,
-            "language": language})
-        audit(actor=user, action="account.created", obj=user, data={"role": Role.RESIDENT})
-    return user
 
 
 def signup(request: HttpRequest) -> HttpResponse:

@@ -470,3 +470,13 @@ def test_csp__no_unsafe_inline_or_eval_and_no_inline_scripts(client, room):
 
 def test_htmx__eval_disabled_by_meta_config(client):
     assert '"allowEval": false' in body(client.get("/"))
+def test_api_docs__no_inline_script_and_the_script_file_is_served(client):
+    page = client.get("/api/v1/docs/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), "an inline <script> would need unsafe-inline"
+    script = re.search(r'<script src="([^"]*\?script=[^"]*)"', html).group(1).replace("&amp;", "&")
+    served = client.get(script)
+    assert served.status_code == 200 and b"SwaggerUIBundle" in served.content
+    csp = page["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "nonce" not in csp.split("script-src")[1].split(";")[0]
