@@ -873,6 +873,48 @@ class SeriesAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
               "booker_phone", "organisation", "parent_display", "occurrences_display", "decision_reason",
               "decided_at_display", "decided_by_display", "created_at_display", "updated_at_display")
     readonly_fields = flatten_fieldsets(((None, {"fields": fields}),))
+    # Nothing is edited on the form; whole series are decided with actions that call the series services.
+    action_form = BookingActionForm
+    actions = ("approve_series", "reject_series", "cancel_series")
+
+    def has_decide_permission(self, request):
+        # ReadOnlyAdminMixin denies "change" (no editable form); deciding needs the real change permission, and the
+        # services check again that the user is the house's board or an admin.
+        return request.user.has_perm("boeking.change_series")
+
+    def _each_series(self, request, queryset, service, success, **kwargs) -> None:
+        done = 0
+        for series in queryset.order_by("pk"):
+            try:
+                service(series=series, actor=request.user, **kwargs)
+            except DomainError as exc:
+                self.message_user(request, domain_error_text(series, exc), messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, success(done), messages.SUCCESS)
+
+    @admin.action(description=_("Geselecteerde reeksen goedkeuren"), permissions=["decide"])
+    def approve_series(self, request, queryset):
+        self._each_series(request, queryset, services.series_approve,
+                          lambda n: ngettext("%(n)d reeks goedgekeurd.", "%(n)d reeksen goedgekeurd.", n) % {"n": n})
+
+    @admin.action(description=_("Geselecteerde reeksen afwijzen (reden verplicht)"), permissions=["decide"])
+    def reject_series(self, request, queryset):
+        reason = request.POST.get("reason", "").strip()
+        if not reason:
+            self.message_user(request, _("Vul een reden in naast de actie om reeksen af te wijzen; "
+                                         "er is niets afgewezen."), messages.ERROR)
+            return
+        self._each_series(request, queryset, services.series_reject,
+                          lambda n: ngettext("%(n)d reeks afgewezen.", "%(n)d reeksen afgewezen.", n) % {"n": n},
+                          reason=reason)
+
+    @admin.action(description=_("Geselecteerde reeksen annuleren (alle toekomstige datums)"), permissions=["decide"])
+    def cancel_series(self, request, queryset):
+        self._each_series(request, queryset, services.series_cancel,
+                          lambda n: ngettext("%(n)d reeks geannuleerd.", "%(n)d reeksen geannuleerd.", n) % {"n": n},
+                          reason=request.POST.get("reason", "").strip())
 
     room_display = col("room", _("zaal"))
     house_display = col("house", _("huis"))

@@ -104,7 +104,7 @@ def one_of_each(room, clock):
     booking = BookingFactory.approved(room=room, start=PARTY_1[0], end=PARTY_1[1], approver=volunteer)
     closure = services.closure_create(actor=volunteer, house=house, start=local_dt(2027, 7, 1), end=local_dt(2027, 8, 1),
                                       reason="Zomersluiting")
-    # Series are shown read-only; made directly until they have services of their own.
+    # A series made directly (its recurrence field as stored); the admin shows it and decides it with actions.
     series = Series.objects.create(
         room=room, house=house, kind="association", recurrence=recurrence.Recurrence(rrules=[recurrence.Rule(
             recurrence.WEEKLY, byday=[recurrence.TU])]), start_time=dt.time(19), end_time=dt.time(21),
@@ -510,3 +510,56 @@ def test_user_admin__add_user_with_profile_and_membership(admin_client, room):
     user = User.objects.get(username="penningmeester@example.org")
     assert user.profile.role == "volunteer"
     assert list(user.memberships.values_list("house", flat=True)) == [room.house.pk]
+
+
+def _series_request(room):
+    from boeking.models import OpeningHours
+
+    OpeningHours.objects.filter(house=room.house).delete()
+    for weekday in range(7):
+        OpeningHours.objects.create(house=room.house, weekday=weekday, opens=dt.time(8), closes=dt.time(23))
+    return services.series_create(booker=UserFactory.association(), room=room, kind="association",
+                                  rrule="FREQ=WEEKLY;BYDAY=TU", start_time=dt.time(19), end_time=dt.time(21),
+                                  first_date=dt.date(2027, 2, 2), until=dt.date(2027, 3, 30), guests=20,
+                                  title="Koorrepetitie")
+
+
+def run_series_action(client, action: str, series, **extra):
+    return client.post(url(Series, "changelist"), {"action": action, "_selected_action": [s.pk for s in series],
+                                                   **extra})
+
+
+def test_series_admin__approve__through_the_service_occurrences_confirmed(admin_client, room):
+    series = _series_request(room)
+    response = run_series_action(admin_client, "approve_series", [series])
+    assert response.status_code == 302
+    series.refresh_from_db()
+    assert series.status == "approved"
+    assert set(series.occurrences.values_list("status", flat=True)) == {BookingStatus.CONFIRMED}
+    assert AuditEntry.objects.filter(action="series.approved", object_id=str(series.pk)).exists()
+
+
+def test_series_admin__reject_without_reason__refused_and_nothing_changes(admin_client, room):
+    series = _series_request(room)
+    response = run_series_action(admin_client, "reject_series", [series])
+    assert "reden" in " ".join(message_texts(response))
+    series.refresh_from_db()
+    assert series.status == "requested"
+    response = run_series_action(admin_client, "reject_series", [series], reason="Zaal in onderhoud")
+    series.refresh_from_db()
+    assert (series.status, series.decision_reason) == ("rejected", "Zaal in onderhoud")
+
+
+def test_series_admin__view_only_staff__no_decide_actions(client, room):
+    from django.contrib.auth.models import Permission
+
+    series = _series_request(room)
+    staff = UserFactory(is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_series"))
+    client.force_login(staff)
+    page = client.get(url(Series, "changelist"))
+    assert page.status_code == 200
+    assert b"approve_series" not in page.content
+    run_series_action(client, "approve_series", [series])
+    series.refresh_from_db()
+    assert series.status == "requested"
