@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.dates import MONTHS_3
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -44,7 +45,7 @@ from boeking.services.config import cap_rule_remove, cap_rule_set, cap_rules_app
 KIND_LABELS = {k.value: k.label for k in BookingKind if k in PRIVATE_KINDS}
 LEVEL_LABELS = {"full": gettext_lazy("Maximum bereikt"), "near": gettext_lazy("Bijna vol (≥ 80 %)"),
                 "ok": gettext_lazy("Ruimte"), "none": gettext_lazy("Geen maximum")}
-MONTHS = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
+MONTHS = [MONTHS_3[m] for m in range(1, 13)]  # Django's own abbreviations, translated (nl: jan … mrt … okt)
 KIND_CLASSES = {"party": "chart-party", "gathering": "chart-gathering", "koffietafel": "chart-koffietafel"}
 # SVG presentation attributes (not style attributes): allowed by the Content-Security-Policy, no CSS needed.
 KIND_COLOURS = {"party": "#154273", "gathering": "#e17000", "koffietafel": "#39870c"}
