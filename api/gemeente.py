@@ -396,9 +396,12 @@ def parse_moment(value: str, name: str) -> dt.datetime:
     """A date (`2027-04-01`, local midnight) or an ISO 8601 datetime (with or without offset)."""
     try:
         if len(value) == 10:
-            return local_midnight(dt.date.fromisoformat(value))
+            day = dt.date.fromisoformat(value)
+            if not 2000 <= day.year <= 2100:
+                raise ValueError(value)
+            return local_midnight(day)
         return LocalDateTimeField().to_internal_value(value)
-    except (ValueError, serializers.ValidationError) as exc:
+    except (ValueError, OverflowError, serializers.ValidationError) as exc:
         raise serializers.ValidationError({name: ["Geef een datum (JJJJ-MM-DD) of datum en tijd (ISO 8601)."]}) from exc
 
 
@@ -424,7 +427,7 @@ class MeldingenView(generics.ListAPIView):
             qs = qs.filter(start__lt=parse_moment(params["to"], "to"))
         if params.get("house"):
             house = params["house"]
-            if not house.isdigit() or int(house) >= 2**63:
+            if not (house.isascii() and house.isdecimal()) or int(house) >= 2**63:
                 raise serializers.ValidationError({"house": ["Geef het nummer van een huis."]})
             qs = qs.filter(house_id=int(house))
         if params.get("withdrawn") in ("false", "0"):

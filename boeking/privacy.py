@@ -15,8 +15,10 @@ ANONYMISED = "[geanonimiseerd]"
 
 # Booking fields that identify or describe the booker, or are free text someone typed (the amounts, dates, room,
 # kind, guests and alcohol stay for the books and the caps).
+# The Stripe PaymentIntent id stays: it is a bookkeeping reference (no personal data in it), and deposits and refunds
+# of an ended booking must still go back through Stripe after its booker deleted the account.
 BOOKING_PERSONAL_BLANK = ("booker_name", "booker_email", "booker_phone", "booker_postcode", "organisation", "title",
-                          "notes", "decision_reason", "payment_intent_id")
+                          "notes", "decision_reason")
 SERIES_PERSONAL_BLANK = ("booker_name", "booker_email", "booker_phone", "title", "decision_reason")
 
 

@@ -88,7 +88,7 @@ def houses_for(*, house_ids: Iterable[int] | None = None, district: str | int | 
         qs = qs.filter(pk__in=list(house_ids))
     if district not in (None, ""):
         key = str(district)
-        qs = qs.filter(neighbourhood__district__pk=int(key)) if key.isdigit() else qs.filter(
+        qs = qs.filter(neighbourhood__district__pk=int(key)) if key.isascii() and key.isdecimal() and len(key) < 19 else qs.filter(
             neighbourhood__district__slug=key)
     if house_type:
         qs = qs.filter(house_type=house_type)

@@ -18,3 +18,24 @@ accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+
+def _masking_logger():
+    """gunicorn's logger with private calendar tokens masked in the access log (`/ical/private/<token>.ics`): the
+    token is the feed's only secret, and access logs travel to log collectors."""
+    import re
+
+    from gunicorn.glogging import Logger
+
+    private = re.compile(r"(/ical/private/)[^/\s?\"]+")
+
+    class MaskingLogger(Logger):
+        def atoms(self, resp, req, environ, request_time):
+            atoms = super().atoms(resp, req, environ, request_time)
+            return {key: private.sub("\\1…", value) if isinstance(value, str) else value
+                    for key, value in atoms.items()}
+
+    return MaskingLogger
+
+
+logger_class = _masking_logger()

@@ -106,7 +106,10 @@ def parse_day(value: str | None, default: dt.date) -> dt.date:
     try:
         if "T" in value:
             moment = dt.datetime.fromisoformat(value.replace(" ", "+").replace("Z", "+00:00"))
-            return local(moment).date() if moment.tzinfo else moment.date()
-        return dt.date.fromisoformat(value)
-    except ValueError:
+            day = local(moment).date() if moment.tzinfo else moment.date()
+        else:
+            day = dt.date.fromisoformat(value)
+    except (ValueError, OverflowError):
         return default
+    # Weeks and calendar ranges are computed around the day: far dates would overflow (a 500 for a typed URL).
+    return day if 2000 <= day.year <= 2100 else default

@@ -247,6 +247,10 @@ def booking_cancel(*, booking: Booking, actor, reason: str = "") -> Booking:
         raise NotAllowed(detail="Alleen de aanvrager of het bestuur kan deze boeking annuleren.")
     with transaction.atomic():
         locked = _lock(booking)
+        if locked.status not in BookingStatus.HOLDING:
+            # Before any refund: a second cancel must never send money again (Stripe keys expire after 24 h).
+            raise InvalidTransition(detail=f"Een boeking met status '{BookingStatus(locked.status).label}' kan niet "
+                                           "meer worden geannuleerd.")
         if locked.start <= now() and locked.status != BookingStatus.REQUESTED:
             raise InvalidTransition(detail="Een boeking die al begonnen of voorbij is, kan niet meer worden geannuleerd.")
         settings = RuleSettings.current()
@@ -296,6 +300,7 @@ def booking_mark_paid(*, booking: Booking, actor, reason: str = "") -> Booking:
         locked.confirmed_at = now()
         _transition(locked, BookingStatus.CONFIRMED, actor=actor, reason=reason or "Betaling ontvangen (offline)",
                     action="booking.paid", data={"paid_cents": amount, "mode": "offline"})
+        _cancel_open_intent_on_commit(locked, True)  # paid on site: the online payment must not take money too
         booking_id = locked.pk
         transaction.on_commit(lambda: notifications.booking_confirmed(booking_id))
         return locked

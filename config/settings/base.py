@@ -181,6 +181,9 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    # Throttles identify anonymous callers by address: trust as many X-Forwarded-For hops as the lockout does
+    # (0: the connecting address), so a forged header cannot reset the login limit.
+    "NUM_PROXIES": ZAALBOEK_TRUSTED_PROXIES,
     "DEFAULT_THROTTLE_RATES": {
         "auth": os.environ.get("THROTTLE_AUTH", "10/min"),
         "booking_create": os.environ.get("THROTTLE_BOOKING_CREATE", "20/hour"),

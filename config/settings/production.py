@@ -11,7 +11,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, MIDDLEWARE, env_bool
+from .base import DATABASES, MIDDLEWARE, REST_FRAMEWORK, env_bool
 
 DEFAULT_SECRET_KEYS = {"", "insecure-local-development-key-do-not-use-in-production", "change-me", "changeme", "secret"}
 
@@ -45,7 +45,11 @@ if os.environ.get("REDIS_URL"):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "zaalboek_cache"}}
 
-# HTTPS behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients).
+# HTTPS behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients). That proxy is one
+# X-Forwarded-For hop: without trusting it, every client would have the proxy's address, and ten wrong passwords
+# from anyone would lock a user out for everyone (boeking/auth.py). Set 0 only when clients connect directly.
+ZAALBOEK_TRUSTED_PROXIES = int(os.environ.get("ZAALBOEK_TRUSTED_PROXIES", "1"))
+REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": ZAALBOEK_TRUSTED_PROXIES}
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer's health check speaks plain HTTP

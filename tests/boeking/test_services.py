@@ -297,6 +297,27 @@ def test_booking_cancel__late_by_volunteer__full_refund(requested, frozen_now):
     assert (booking.cancellation_fee_cents, booking.refunded_cents) == (0, 15000)
 
 
+def test_booking_cancel__already_cancelled__refused_before_any_refund_is_sent(requested, frozen_now, monkeypatch):
+    """A late cancel keeps the fee; a second cancel (by the board: "full refund") must not send that fee back."""
+    from boeking.services import payments as pay
+
+    volunteer = UserFactory.volunteer(requested.house)
+    services.booking_approve(booking=requested, actor=volunteer)
+    services.booking_mark_paid(booking=requested, actor=volunteer)
+    frozen_now(SAT_EVENING[0] - dt.timedelta(days=13))
+    services.booking_cancel(booking=requested, actor=requested.booker)
+    refunds = []
+    real_refund = pay.refund
+    monkeypatch.setattr(pay, "refund", lambda **kw: refunds.append(kw) or real_refund(**kw))
+    ledger = list(requested.payments.values_list("kind", "amount_cents"))
+
+    with pytest.raises(InvalidTransition):
+        services.booking_cancel(booking=requested, actor=volunteer, reason="Toch maar alles terug")
+
+    assert refunds == []
+    assert list(requested.payments.values_list("kind", "amount_cents")) == ledger
+
+
 def test_booking_cancel__by_someone_else__not_allowed(requested):
     with pytest.raises(NotAllowed):
         services.booking_cancel(booking=requested, actor=UserFactory.resident())

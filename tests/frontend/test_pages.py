@@ -480,3 +480,11 @@ def test_api_docs__no_inline_script_and_the_script_file_is_served(client):
     assert served.status_code == 200 and b"SwaggerUIBundle" in served.content
     csp = page["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "nonce" not in csp.split("script-src")[1].split(";")[0]
+
+
+@pytest.mark.parametrize("week", ["9999-12-31", "0001-01-01", "2027-02-30", "morgen"])
+def test_room_page__far_or_bad_week_in_the_url__this_week_shown_not_an_error(client, week):
+    room = RoomFactory()
+    response = client.get(f"/zalen/{room.pk}/", {"week": week})
+    assert response.status_code == 200
+    assert client.get(f"/zalen/{room.pk}/agenda.json", {"start": week, "end": week}).status_code in (200, 400)

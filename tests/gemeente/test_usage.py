@@ -146,3 +146,10 @@ def test_to_csv__formula_like_text_is_neutralised():
     text = usage.to_csv([{"house": 1, "house_name": "=HYPERLINK(1)", "district": "x", "year": 2027, "kind": "party",
                           "count": 0, "cap": None}], usage.OPEN_DATA_FIELDS)
     assert text.splitlines()[1] == "1,'=HYPERLINK(1),x,2027,party,0,"
+
+
+def test_usage_export__superscript_digit_as_district__no_error_no_rows(client, room):
+    # "²".isdigit() is True but int("²") fails: a typed URL must not become a 500.
+    response = client.get("/api/v1/usage/export.csv", {"district": "²"})
+    assert response.status_code == 200
+    assert response.content.decode().count("\n") == 1  # the header only

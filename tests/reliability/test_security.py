@@ -199,3 +199,33 @@ def test_production_response_headers(settings, client):
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "default-src 'self'" in client.get("/", HTTP_X_FORWARDED_PROTO="https")["Content-Security-Policy"]
+
+
+def test_gunicorn_access_log__private_feed_tokens_are_masked():
+    """The private feed's token is its only secret; the access log (shipped to log collectors) must not hold it."""
+    import datetime as dt
+    import importlib.util
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    spec = importlib.util.spec_from_file_location("zaalboek_gunicorn", Path(__file__).parents[2] / "config" / "gunicorn.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    logger = module.logger_class(Config())
+    token = secrets.token_urlsafe(32)
+    path = f"/ical/private/{token}.ics"
+    environ = {"REQUEST_METHOD": "GET", "RAW_URI": path, "PATH_INFO": path, "QUERY_STRING": "",
+               "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "203.0.113.7"}
+    resp = SimpleNamespace(status="200 OK", response_length=10, sent=10, headers=[])
+    req = SimpleNamespace(headers=[], method="GET", path=path, query="", uri=path, version=(1, 1))
+
+    atoms = logger.atoms(resp, req, environ, dt.timedelta(seconds=0.1))
+
+    assert not [key for key, value in atoms.items() if token in str(value)]
+    assert atoms["r"] == "GET /ical/private/… HTTP/1.1"
+    # Other paths are logged as they are.
+    environ = {**environ, "RAW_URI": "/ical/rooms/3.ics", "PATH_INFO": "/ical/rooms/3.ics"}
+    other = logger.atoms(resp, SimpleNamespace(**{**vars(req), "path": "/ical/rooms/3.ics", "uri": "/ical/rooms/3.ics"}),
+                         environ, dt.timedelta(seconds=0.1))
+    assert other["U"] == "/ical/rooms/3.ics"
