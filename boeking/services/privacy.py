@@ -101,7 +101,11 @@ def account_delete(*, user, actor, reason: str = "Account verwijderd") -> Deleti
 
     First their future bookings are cancelled through `booking_cancel`, with the usual refund rules, and their
     series' future dates; then every booking and series of theirs is anonymised at once (amounts and dates stay);
-    then the account, profile, tokens and memberships are removed. One transaction: all or nothing.
+    then the account, profile, tokens and memberships are removed.
+
+    Each cancellation is its own transaction, before the deletion: a refund sent through Stripe is then always
+    recorded with its booking. If one fails (Stripe unreachable), the ones before it stand, nothing is deleted,
+    and trying again continues with the rest. The anonymising and the deletion are one transaction.
     """
     from .bookings import booking_cancel
     from .series import series_cancel
@@ -111,12 +115,12 @@ def account_delete(*, user, actor, reason: str = "Account verwijderd") -> Deleti
     if user.is_superuser or user.is_staff:
         raise NotAllowed("admin_account", "Een beheerdersaccount wordt door een andere beheerder verwijderd.")
     report = DeletionReport()
+    for series in Series.objects.filter(booker=user, status__in=(SeriesStatus.REQUESTED, SeriesStatus.APPROVED)):
+        series_cancel(series=series, actor=user, reason=reason)
+        report.cancelled_series.append(series.pk)
+    for booking in bookings_to_cancel(user):
+        report.cancelled.append(booking_cancel(booking=booking, actor=user, reason=reason))
     with transaction.atomic():
-        for series in Series.objects.filter(booker=user, status__in=(SeriesStatus.REQUESTED, SeriesStatus.APPROVED)):
-            series_cancel(series=series, actor=user, reason=reason)
-            report.cancelled_series.append(series.pk)
-        for booking in bookings_to_cancel(user):
-            report.cancelled.append(booking_cancel(booking=booking, actor=user, reason=reason))
         moment = now()
         ids = list(Booking.objects.filter(booker=user).values_list("pk", flat=True))
         report.anonymised = _scrub_bookings(ids, moment)

@@ -125,3 +125,33 @@ def test_delete_account__only_oneself_and_not_an_administrator(caps):
         account_delete(user=admin, actor=admin)
     assert exc.value.code == "admin_account"
     assert get_user_model().objects.filter(pk__in=[resident.pk, admin.pk]).count() == 2
+
+
+def test_delete_account__a_cancellation_fails__earlier_ones_stand_nothing_deleted_retry_finishes(room, monkeypatch):
+    """Refunds sent to Stripe must stay recorded: each cancellation commits on its own, before the deletion."""
+    from boeking.errors import DomainError
+    from boeking.services import bookings as booking_services
+
+    resident = UserFactory.resident()
+    first = BookingFactory.requested(room=room, booker=resident, kind="party", start=local_dt(2027, 6, 5, 19),
+                                     end=local_dt(2027, 6, 5, 23))
+    second = BookingFactory.requested(room=room, booker=resident, kind="party", start=local_dt(2027, 6, 12, 19),
+                                      end=local_dt(2027, 6, 12, 23))
+    real_cancel = booking_services.booking_cancel
+
+    def failing_second(*, booking, **kwargs):
+        if booking.pk == second.pk:
+            raise DomainError("payment_provider_unavailable", "Stripe is niet bereikbaar.")
+        return real_cancel(booking=booking, **kwargs)
+
+    monkeypatch.setattr(booking_services, "booking_cancel", failing_second)
+    with pytest.raises(DomainError):
+        account_delete(user=resident, actor=resident)
+    assert Booking.objects.get(pk=first.pk).status == "cancelled"
+    assert Booking.objects.get(pk=second.pk).status == "requested"
+    assert get_user_model().objects.filter(pk=resident.pk).exists()
+
+    monkeypatch.setattr(booking_services, "booking_cancel", real_cancel)
+    account_delete(user=resident, actor=resident)
+    assert Booking.objects.get(pk=second.pk).status == "cancelled"
+    assert not get_user_model().objects.filter(pk=resident.pk).exists()
