@@ -98,6 +98,18 @@ def _week_start(request: HttpRequest) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
+class _BookingCreate:
+    throttle_scope = "booking_create"
+
+
+def _may_request_now(request: HttpRequest) -> bool:
+    """The API's limit on booking requests per user (REST_FRAMEWORK booking_create), in the same bucket: the form
+    is no way around it."""
+    from rest_framework.throttling import ScopedRateThrottle
+
+    return ScopedRateThrottle().allow_request(request, _BookingCreate())
+
+
 def room_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A room: its calendar (FullCalendar plus a plain list of free times per day for keyboard and screen-reader
     users) and the booking form with a live price (htmx → room_quote)."""
@@ -107,7 +119,9 @@ def room_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if not user.is_authenticated:
             return redirect(f"{reverse('login')}?next={request.path}")
         form = BookingForm(request.POST, room=room, user=user)
-        if form.is_valid():
+        if form.is_valid() and not _may_request_now(request):
+            form.add_error(None, _("U heeft het afgelopen uur te veel aanvragen gedaan. Probeer het later opnieuw."))
+        elif form.is_valid():
             data = form.cleaned_data
             try:
                 booking = services.booking_request(

@@ -28,3 +28,14 @@ def caps(db):
 @pytest.fixture
 def room(db, caps):
     return RoomFactory()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle and lockout counters live in the cache, keyed by user id or address; ids repeat between tests, so
+    no test may inherit another's counts."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

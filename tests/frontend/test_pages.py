@@ -488,3 +488,17 @@ def test_room_page__far_or_bad_week_in_the_url__this_week_shown_not_an_error(cli
     response = client.get(f"/zalen/{room.pk}/", {"week": week})
     assert response.status_code == 200
     assert client.get(f"/zalen/{room.pk}/agenda.json", {"start": week, "end": week}).status_code in (200, 400)
+
+
+def test_request__the_api_limit_on_requests_applies_to_the_form_too(client, room, resident, now, monkeypatch):
+    from rest_framework.throttling import ScopedRateThrottle
+
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES",
+                        {**ScopedRateThrottle.THROTTLE_RATES, "booking_create": "2/hour"})
+    client.force_login(resident)
+    for day in ("2027-01-23", "2027-01-30"):
+        assert client.post(f"/zalen/{room.pk}/", booking_post(date=day)).status_code == 302
+    response = client.post(f"/zalen/{room.pk}/", booking_post(date="2027-02-06"))
+    assert response.status_code == 200
+    assert "te veel aanvragen" in body(response)
+    assert Booking.objects.count() == 2
