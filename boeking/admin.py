@@ -113,6 +113,21 @@ def domain_error_text(obj: Any, exc: DomainError) -> str:
     return f"#{obj.pk}: {exc.code} – {exc.detail}"
 
 
+def run_each(model_admin, request, queryset, call: Callable[[Any], Any], success: Callable[[int], str]) -> None:
+    """An admin action's work: `call(obj)` (a service) per selected object, in id order; a refused object is reported
+    with its code and does not stop the others; one success message counts the rest."""
+    done = 0
+    for obj in queryset.order_by("pk"):
+        try:
+            call(obj)
+        except DomainError as exc:
+            model_admin.message_user(request, domain_error_text(obj, exc), messages.ERROR)
+        else:
+            done += 1
+    if done:
+        model_admin.message_user(request, success(done), messages.SUCCESS)
+
+
 class DutchLabelsMixin:
     """Dutch form labels for the fields the models leave unnamed."""
 
@@ -693,17 +708,7 @@ class BookingAdmin(ModelAdmin):
     # -- status changes: only through the services --
 
     def _each(self, request, queryset, service, success: Callable[[int], str], **kwargs) -> None:
-        """Run `service` per booking; a refused booking is reported and does not stop the others."""
-        done = 0
-        for booking in queryset.order_by("pk"):
-            try:
-                service(booking=booking, actor=request.user, **kwargs)
-            except DomainError as exc:
-                self.message_user(request, domain_error_text(booking, exc), messages.ERROR)
-            else:
-                done += 1
-        if done:
-            self.message_user(request, success(done), messages.SUCCESS)
+        run_each(self, request, queryset, lambda booking: service(booking=booking, actor=request.user, **kwargs), success)
 
     @admin.action(description=_("Geselecteerde aanvragen goedkeuren"), permissions=["change"])
     def approve(self, request, queryset):
@@ -882,17 +887,8 @@ class SeriesAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         # services check again that the user is the house's board or an admin.
         return request.user.has_perm("boeking.change_series")
 
-    def _each_series(self, request, queryset, service, success, **kwargs) -> None:
-        done = 0
-        for series in queryset.order_by("pk"):
-            try:
-                service(series=series, actor=request.user, **kwargs)
-            except DomainError as exc:
-                self.message_user(request, domain_error_text(series, exc), messages.ERROR)
-            else:
-                done += 1
-        if done:
-            self.message_user(request, success(done), messages.SUCCESS)
+    def _each_series(self, request, queryset, service, success: Callable[[int], str], **kwargs) -> None:
+        run_each(self, request, queryset, lambda series: service(series=series, actor=request.user, **kwargs), success)
 
     @admin.action(description=_("Geselecteerde reeksen goedkeuren"), permissions=["decide"])
     def approve_series(self, request, queryset):
