@@ -81,7 +81,8 @@ def test_stripe__pay_with_card__webhook_delivered_by_stripe_confirms_booking(liv
     booking = Booking.objects.get(pk=approved.pk)
     assert booking.paid_cents == 15000
     assert ledger(booking) == [("charge", "stripe", 15000)]
-    assert StripeEvent.objects.filter(type="payment_intent.succeeded", handled=True).count() == 1
+    # (SQLite's shared in-memory test database can show the booking a moment before the event row: wait for both.)
+    assert wait_for(lambda: StripeEvent.objects.filter(type="payment_intent.succeeded", handled=True).count() == 1)
     assert AuditEntry.objects.filter(booking=booking, action="booking.paid", to_status="confirmed").exists()
 
 
