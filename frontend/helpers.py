@@ -69,13 +69,9 @@ def apply_domain_error(form, exc: DomainError) -> None:
         form.add_error(field if field in form.fields else None, message)
 
 
-def feed_links(kind: str, obj_id: Any) -> dict[str, str] | None:
-    """https:// and webcal:// links of a public iCal feed (`ical-room`/`ical-house`), or None while the feeds
-    are not installed (another issue builds them)."""
-    try:
-        path = reverse(f"ical-{kind}", args=[obj_id])
-    except NoReverseMatch:
-        return None
+def feed_links(kind: str, obj_id: Any) -> dict[str, str]:
+    """https:// and webcal:// links of a public iCal feed (`ical-room`/`ical-house`)."""
+    path = reverse(f"ical-{kind}", args=[obj_id])
     base = settings.ZAALBOEK_SITE_URL.rstrip("/")
     https = f"{base}{path}"
     return {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
@@ -85,10 +81,7 @@ def private_feed_url(user) -> str | None:
     profile = getattr(user, "profile", None)
     if profile is None:
         return None
-    try:
-        path = reverse("ical-private", args=[profile.feed_token])
-    except NoReverseMatch:
-        return None
+    path = reverse("ical-private", args=[profile.feed_token])
     return settings.ZAALBOEK_SITE_URL.rstrip("/") + path
 
 
