@@ -10,8 +10,8 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from boeking.models import AuditEntry, Booking, BookingStatus, CapRule
-from tests.concurrency.test_races import run_concurrently
 from tests.factories import BookingFactory, RoomFactory, UserFactory, default_caps, local_dt
+from tests.threads import run_concurrently
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

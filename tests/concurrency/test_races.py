@@ -5,60 +5,21 @@ a server can, so these run on PostgreSQL only (`DATABASE_URL=postgres://… make
 """
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from boeking import services
 from boeking.errors import CapReached, DomainError, SlotTaken
 from boeking.models import Booking, BookingStatus, CapRule
 from tests.factories import RoomFactory, UserFactory, default_caps, local_dt
+from tests.threads import overlapping_pairs, run_concurrently
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql",
                        reason="concurrency is proven on PostgreSQL (set DATABASE_URL); SQLite serialises writers"),
 ]
-
-
-def run_concurrently(calls, timeout=60):
-    """Start every call in its own thread at the same moment; return (results, errors) in call order."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-    errors = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait(timeout=timeout)
-            results[index] = call()
-        except Exception as exc:  # noqa: BLE001 - the test inspects every outcome
-            errors[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout)
-        assert not thread.is_alive(), "a thread hung: possible deadlock"
-    return results, errors
-
-
-def overlapping_pairs_sql() -> int:
-    """Pairs of slot-holding bookings of one room whose blocked times overlap, counted by SQL over the table."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT count(*) FROM boeking_booking a JOIN boeking_booking b
-              ON a.room_id = b.room_id AND a.id < b.id
-             AND tstzrange(a.start, a.blocked_until) && tstzrange(b.start, b.blocked_until)
-            WHERE a.status IN ('requested', 'approved', 'confirmed')
-              AND b.status IN ('requested', 'approved', 'confirmed')
-            """
-        )
-        return cursor.fetchone()[0]
 
 
 def test_twenty_simultaneous_requests_for_one_slot__exactly_one_booking(frozen_now):
@@ -79,7 +40,7 @@ def test_twenty_simultaneous_requests_for_one_slot__exactly_one_booking(frozen_n
     assert len(winners) == 1
     assert all(isinstance(e, SlotTaken) for e in errors if e is not None), errors
     assert Booking.objects.filter(room=room).count() == 1
-    assert overlapping_pairs_sql() == 0
+    assert overlapping_pairs() == 0
 
 
 def test_twenty_simultaneous_approvals_with_three_left_under_the_cap__exactly_three(frozen_now):

@@ -14,8 +14,8 @@ from django.db import connection
 from boeking import services
 from boeking.errors import DomainError, SlotTaken
 from boeking.models import Booking, BookingStatus, Series, SeriesSkip
-from tests.concurrency.test_races import overlapping_pairs_sql, run_concurrently
 from tests.factories import RoomFactory, UserFactory, default_caps, local_dt
+from tests.threads import overlapping_pairs, run_concurrently
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -73,7 +73,7 @@ def test_series_and_one_off_bookings_racing_for_the_same_dates__each_date_held_b
     results, errors = run_concurrently(calls)
 
     assert all(e is None or isinstance(e, DomainError) for e in errors), errors
-    assert overlapping_pairs_sql() == 0
+    assert overlapping_pairs() == 0
     per_day = holders_per_local_day(room)
     assert per_day == {day: 1 for day in RACED_TUESDAYS}, per_day
     series = Series.objects.filter(room=room).first()
@@ -107,7 +107,7 @@ def test_two_series_racing_for_the_same_evenings__never_both_on_a_date(frozen_no
     results, errors = run_concurrently(calls)
 
     assert all(e is None or isinstance(e, DomainError) for e in errors), errors
-    assert overlapping_pairs_sql() == 0
+    assert overlapping_pairs() == 0
     assert holders_per_local_day(room) == {day: 1 for day in RACED_TUESDAYS}
     # Nothing bookable left for the losers: a clean refusal with the reasons, never a half-written series.
     for result, error in zip(results, errors, strict=True):

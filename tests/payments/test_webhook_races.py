@@ -10,9 +10,9 @@ from django.db import connection
 from django.test import Client
 
 from boeking.models import Booking, BookingStatus, PaymentEntry, StripeEvent
-from tests.concurrency.test_races import run_concurrently
 from tests.factories import BookingFactory, RoomFactory, default_caps, local_dt
 from tests.payments.conftest import WEBHOOK_SECRET, sign
+from tests.threads import run_concurrently
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import threading
 
 import pytest
 from django.apps import apps
 from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import connection, connections
+from django.db import connection
 from django.test import RequestFactory
 
 postgres_only = pytest.mark.skipif(
@@ -64,44 +63,6 @@ def wsgi(method: str, path: str, body=None, *, token: str | None = None, content
         if hasattr(chunks, "close"):
             chunks.close()  # request_finished: Django closes or keeps the connection as CONN_MAX_AGE says
     return Response(captured["status"], captured["headers"], content)
-
-
-def run_threads(calls, timeout: float = 60):
-    """Start every call in its own thread at one moment; return (results, errors) in call order."""
-    barrier = threading.Barrier(len(calls))
-    results, errors = [None] * len(calls), [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait(timeout=timeout)
-            results[index] = call()
-        except Exception as exc:  # noqa: BLE001 - the test inspects every outcome
-            errors[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout)
-        assert not thread.is_alive(), "a thread hung: possible deadlock"
-    return results, errors
-
-
-def overlapping_pairs() -> int:
-    """Pairs of slot-holding bookings of one room whose blocked times overlap, counted by SQL over the whole table."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT count(*) FROM boeking_booking a JOIN boeking_booking b
-              ON a.room_id = b.room_id AND a.id < b.id
-             AND a.start < b.blocked_until AND b.start < a.blocked_until
-            WHERE a.status IN ('requested', 'approved', 'confirmed')
-              AND b.status IN ('requested', 'approved', 'confirmed')
-            """
-        )
-        return cursor.fetchone()[0]
 
 
 def row_counts() -> dict[str, int]:

@@ -16,8 +16,9 @@ from rest_framework.authtoken.models import Token
 
 from boeking.models import AuditEntry, Booking
 from tests.factories import RoomFactory, UserFactory, default_caps, local_dt
+from tests.threads import overlapping_pairs
 
-from .conftest import overlapping_pairs, postgres_only, wsgi
+from .conftest import postgres_only, wsgi
 
 pytestmark = [pytest.mark.django_db(transaction=True), postgres_only]
 

@@ -8,8 +8,9 @@ from rest_framework.authtoken.models import Token
 from boeking import services
 from boeking.models import Booking, BookingStatus, CapRule
 from tests.factories import RoomFactory, UserFactory, default_caps, local_dt
+from tests.threads import overlapping_pairs, run_concurrently
 
-from .conftest import overlapping_pairs, postgres_only, run_threads, wsgi
+from .conftest import postgres_only, wsgi
 
 pytestmark = [pytest.mark.django_db(transaction=True), postgres_only]
 
@@ -25,7 +26,7 @@ def test_fifty_simultaneous_http_requests_for_one_slot__one_201_and_forty_nine_4
     tokens = [token_for(UserFactory.resident()) for _ in range(50)]
     body = {"room": room.pk, "kind": "party", "start": "2027-04-03T19:00:00", "end": "2027-04-03T23:00:00",
             "guests": 30}
-    responses, errors = run_threads([lambda t=t: wsgi("POST", "/api/v1/bookings/", body, token=t) for t in tokens])
+    responses, errors = run_concurrently([lambda t=t: wsgi("POST", "/api/v1/bookings/", body, token=t) for t in tokens])
     assert errors == [None] * 50
     statuses = sorted(r.status_code for r in responses)
     assert statuses == [201] + [409] * 49, responses
@@ -54,7 +55,7 @@ def test_thirty_simultaneous_http_approvals_with_five_left_under_the_cap__exactl
         requests.append(services.booking_request(booker=UserFactory.resident(), room=rooms[i % 3], kind="party",
                                                  start=day, end=day + dt.timedelta(hours=3), guests=20))
     tokens = [token_for(UserFactory.volunteer(house)) for _ in range(30)]
-    responses, errors = run_threads([
+    responses, errors = run_concurrently([
         lambda b=b, t=t: wsgi("POST", f"/api/v1/bookings/{b.pk}/approve/", {}, token=t)
         for b, t in zip(requests, tokens, strict=True)])
     assert errors == [None] * 30
@@ -85,7 +86,7 @@ def test_a_series_and_one_off_bookings_racing_for_the_same_evenings__never_overl
         return services.booking_request(booker=residents[i], room=room, kind="party", start=start,
                                         end=start + dt.timedelta(hours=3), guests=20)
 
-    results, errors = run_threads([series] + [lambda i=i: one_off(i) for i in range(8)])
+    results, errors = run_concurrently([series] + [lambda i=i: one_off(i) for i in range(8)])
     # The series gets the Tuesdays the one-offs left (or `no_dates` when they took them all).
     assert errors[0] is None or getattr(errors[0], "code", "") == "no_dates", errors[0]
     assert all(e is None or getattr(e, "code", "") == "slot_taken" for e in errors[1:]), errors
