@@ -18,9 +18,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils.dates import MONTHS_3
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -42,13 +39,11 @@ from boeking.models import (
 from boeking.pricing import euro
 from boeking.services.config import cap_rule_remove, cap_rule_set, cap_rules_apply, rule_settings_update
 
+from .charts import MONTHS, month_chart, month_table
+
 KIND_LABELS = {k.value: k.label for k in BookingKind if k in PRIVATE_KINDS}
 LEVEL_LABELS = {"full": gettext_lazy("Maximum bereikt"), "near": gettext_lazy("Bijna vol (≥ 80 %)"),
                 "ok": gettext_lazy("Ruimte"), "none": gettext_lazy("Geen maximum")}
-MONTHS = [MONTHS_3[m] for m in range(1, 13)]  # Django's own abbreviations, translated (nl: jan … mrt … okt)
-KIND_CLASSES = {"party": "chart-party", "gathering": "chart-gathering", "koffietafel": "chart-koffietafel"}
-# SVG presentation attributes (not style attributes): allowed by the Content-Security-Policy, no CSS needed.
-KIND_COLOURS = {"party": "#154273", "gathering": "#e17000", "koffietafel": "#39870c"}
 
 
 # --- access -----------------------------------------------------------------------------------------------------
@@ -61,47 +56,6 @@ def _require(request: HttpRequest, allowed: bool) -> None:
 
 def _is_officer(user) -> bool:
     return perms.can_set_rules(user)
-
-
-# --- charts: server-rendered SVG with a table alternative -------------------------------------------------------
-
-
-def month_chart(per_kind: dict[str, list[int]], *, title: str, chart_id: str) -> SafeString:
-    """A grouped bar chart of counted bookings per month and kind, as inline SVG (role img with a title; each bar
-    has its own title). The same numbers are in a table next to it, the text alternative."""
-    width, height, left, bottom, top = 720, 240, 36, 28, 12
-    peak = max([1, *(n for values in per_kind.values() for n in values)])
-    plot_h = height - bottom - top
-    group_w = (width - left - 8) / 12
-    bar_w = (group_w - 6) / max(len(per_kind), 1)
-    bars, labels, grid = [], [], []
-    step = max(1, -(-peak // 4))
-    for value in range(0, peak + 1, step):
-        y = top + plot_h - plot_h * value / peak
-        grid.append((left, f"{y:.1f}", width - 4, f"{y:.1f}", left - 6, f"{y + 4:.1f}", value))
-    for month in range(12):
-        x0 = left + month * group_w + 3
-        labels.append((f"{x0 + group_w / 2 - 3:.1f}", height - 8, MONTHS[month]))
-        for index, (kind, values) in enumerate(per_kind.items()):
-            h = plot_h * values[month] / peak
-            bars.append((KIND_CLASSES.get(kind, ""), KIND_COLOURS.get(kind, "#555"), f"{x0 + index * bar_w:.1f}", f"{top + plot_h - h:.1f}",
-                         f"{max(bar_w - 1, 1):.1f}", f"{h:.1f}", f"{KIND_LABELS.get(kind, kind)} {MONTHS[month]}: "
-                                                               f"{values[month]}"))
-    return format_html(
-        '<svg class="usage-chart" id="{}" viewBox="0 0 {} {}" width="100%" role="img" aria-labelledby="{}-title" '
-        'focusable="false"><title id="{}-title">{}</title>{}{}{}</svg>',
-        chart_id, width, height, chart_id, chart_id, title,
-        format_html_join("", '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#ccc" stroke-width="1"/>'
-                             '<text x="{}" y="{}" font-size="11" text-anchor="end">{}</text>', grid),
-        format_html_join("", '<rect class="{}" fill="{}" x="{}" y="{}" width="{}" height="{}"><title>{}</title></rect>', bars),
-        format_html_join("", '<text x="{}" y="{}" font-size="11" text-anchor="middle">{}</text>', labels),
-    )
-
-
-def _month_table(per_kind: dict[str, list[int]]) -> list[dict]:
-    return [{"kind": kind, "label": KIND_LABELS[kind], "values": values, "total": sum(values),
-             "colour": KIND_COLOURS[kind]}
-            for kind, values in per_kind.items()]
 
 
 # --- forms ------------------------------------------------------------------------------------------------------
@@ -200,9 +154,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "form": form, "year": year, "houses": houses, "kinds": [(k, KIND_LABELS[k]) for k in usage.KINDS],
         "totals": [{"t": t, "label": KIND_LABELS[t.kind]} for t in totals], "years": years,
         "near": sum(1 for r in rows if r.level == "near"), "full": sum(1 for r in rows if r.level == "full"),
-        "chart": month_chart(per_month, title=_("Goedgekeurde privé-bijeenkomsten per maand in %(year)s") %
-                             {"year": year}, chart_id="chart-city"),
-        "month_table": _month_table(per_month), "months": MONTHS, "officer": _is_officer(user),
+        "chart": month_chart(per_month, labels=KIND_LABELS, chart_id="chart-city",
+                             title=_("Goedgekeurde privé-bijeenkomsten per maand in %(year)s") % {"year": year}),
+        "month_table": month_table(per_month, labels=KIND_LABELS), "months": MONTHS, "officer": _is_officer(user),
         "show_revenue": revenue is not None, "level_labels": LEVEL_LABELS,
     })
 
@@ -262,9 +216,10 @@ def house_detail(request: HttpRequest, pk: int) -> HttpResponse:
     per_month = usage.monthly(year, house_ids=[house.pk])
     return render(request, "gemeente/house.html", {
         "house": house, "year": year, "rows": rows, "history": history, "officer": _is_officer(user),
-        "chart": month_chart(per_month, title=_("Goedgekeurde privé-bijeenkomsten per maand in %(year)s, %(house)s") %
-                             {"year": year, "house": house.name}, chart_id="chart-house"),
-        "month_table": _month_table(per_month), "months": MONTHS, "override_form": override_form,
+        "chart": month_chart(per_month, labels=KIND_LABELS, chart_id="chart-house",
+                             title=_("Goedgekeurde privé-bijeenkomsten per maand in %(year)s, %(house)s") %
+                             {"year": year, "house": house.name}),
+        "month_table": month_table(per_month, labels=KIND_LABELS), "months": MONTHS, "override_form": override_form,
         "level_labels": LEVEL_LABELS, "kind_labels": KIND_LABELS,
         "years": [y for y in usage.years_with_bookings()],
     })

@@ -10,7 +10,8 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.db import transaction
 
-from boeking import clock, demo_data
+from boeking import clock
+from boeking.demo import data as demo_data
 from boeking.management.commands.seed_demo import Command as SeedDemo
 from boeking.models import (
     PRIVATE_KINDS,

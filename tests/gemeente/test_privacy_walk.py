@@ -21,7 +21,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from boeking import demo_data
+from boeking.demo import data as demo_data
 from boeking.models import (
     AuditEntry,
     Booking,

@@ -3,7 +3,7 @@
 Geography is real: the seven CBS wijken of Maastricht and a selection of their buurten. The PC4 → buurt mapping
 below is APPROXIMATE and for the demo only: real PC4 areas do not follow buurt borders, and several buurten share a
 PC4. Houses, their addresses, phone numbers and all people are fictional; e-mail addresses use example.org.
-Booking dates are not here: the command places them around today.
+Booking dates are not here: `boeking.demo.seed` places them around today.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .models import HouseType, OperatorType, Role, ScreeningStatus
+from boeking.models import HouseType, OperatorType, Role, ScreeningStatus
 
 DEMO_PASSWORD = "demo"
 RANDOM_SEED = 4025  # council proposal 40-2025; any fixed number keeps the demo the same for the same day

@@ -1,0 +1,139 @@
+"""Server-rendered SVG charts with a table alternative (the municipality's usage pages, SPEC §7).
+
+Pure functions: numbers in, markup or template context out; no database, no request. Every chart is inline SVG
+with `role="img"` and a `<title>` (each bar has its own title with its number), next to a table with the same
+numbers, the text alternative (WCAG 2.1 AA). Colours are SVG presentation attributes, not style attributes, so the
+Content-Security-Policy allows them without CSS. Text (titles, labels) is escaped.
+
+Input shape, `per_kind`: `{kind code: [count for January, ..., count for December]}` — twelve non-negative integers
+per kind, counted bookings (as `boeking.usage.monthly` returns them). Kinds are drawn in the mapping's order.
+Geometry is in SVG user units of the chart's `viewBox` (720 × 240); the chart scales to the width of its container.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from django.utils.dates import MONTHS_3
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+MONTHS = [MONTHS_3[m] for m in range(1, 13)]  # Django's own abbreviations, translated (nl: jan … mrt … okt)
+KIND_CLASSES = {"party": "chart-party", "gathering": "chart-gathering", "koffietafel": "chart-koffietafel"}
+KIND_COLOURS = {"party": "#154273", "gathering": "#e17000", "koffietafel": "#39870c"}
+OTHER_COLOUR = "#555"  # a kind without a colour of its own
+
+# The month chart's frame, in viewBox units: plot area inside the margins, y axis labels in the left margin.
+WIDTH, HEIGHT, LEFT, BOTTOM, TOP, RIGHT = 720, 240, 36, 28, 12, 4
+GROUP_GAP = 6  # between two months' groups of bars
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One month's count of one kind: `x`, `y` top-left corner; `height` proportional to `value` (0 for 0)."""
+
+    kind: str
+    month: int  # 0 = January
+    value: int
+    x: float
+    y: float
+    width: float
+    height: float
+    title: str  # "<kind label> <month>: <value>"
+
+
+@dataclass(frozen=True)
+class GridLine:
+    """A horizontal line at `y` for the count `value`, labelled in the left margin."""
+
+    y: float
+    value: int
+
+
+@dataclass(frozen=True)
+class MonthLabel:
+    """A month's name under the middle of its group of bars."""
+
+    x: float
+    text: str
+
+
+@dataclass(frozen=True)
+class MonthLayout:
+    """Where everything of a month chart goes. `peak` is the count drawn at full plot height (at least 1)."""
+
+    peak: int
+    bars: list[Bar]
+    grid: list[GridLine]
+    months: list[MonthLabel]
+    width: int = WIDTH
+    height: int = HEIGHT
+
+
+def _check(per_kind: Mapping[str, Sequence[int]]) -> None:
+    for kind, values in per_kind.items():
+        if len(values) != 12:
+            raise ValueError(f"{kind}: expected 12 monthly counts, got {len(values)}")
+        if any(value < 0 for value in values):
+            raise ValueError(f"{kind}: counts cannot be negative")
+
+
+def month_layout(per_kind: Mapping[str, Sequence[int]], *, labels: Mapping[str, str]) -> MonthLayout:
+    """The geometry of a grouped bar chart: twelve groups (January first), one bar per kind in each.
+
+    Bars scale to the largest count (`peak`, at least 1, so an empty year draws flat bars on a 0–1 axis); grid lines
+    every `ceil(peak / 4)` from 0 up to the peak. `labels` gives each kind's name for the bar titles (default: the
+    kind code). Raises ValueError when a kind has not exactly twelve counts or a negative one."""
+    _check(per_kind)
+    plot_h = HEIGHT - BOTTOM - TOP
+    peak = max([1, *(n for values in per_kind.values() for n in values)])
+    group_w = (WIDTH - LEFT - 8) / 12
+    bar_w = (group_w - GROUP_GAP) / max(len(per_kind), 1)
+    step = max(1, -(-peak // 4))
+    grid = [GridLine(y=TOP + plot_h - plot_h * value / peak, value=value) for value in range(0, peak + 1, step)]
+    bars, months = [], []
+    for month in range(12):
+        x0 = LEFT + month * group_w + GROUP_GAP / 2
+        months.append(MonthLabel(x=x0 + group_w / 2 - GROUP_GAP / 2, text=MONTHS[month]))
+        for index, (kind, values) in enumerate(per_kind.items()):
+            h = plot_h * values[month] / peak
+            bars.append(Bar(kind=kind, month=month, value=values[month], x=x0 + index * bar_w, y=TOP + plot_h - h,
+                            width=max(bar_w - 1, 1), height=h,
+                            title=f"{labels.get(kind, kind)} {MONTHS[month]}: {values[month]}"))
+    return MonthLayout(peak=peak, bars=bars, grid=grid, months=months)
+
+
+def month_svg(layout: MonthLayout, *, title: str, chart_id: str) -> SafeString:
+    """`layout` as inline SVG: `<svg id=chart_id role="img">` labelled by its `<title>`, coordinates to 0.1 unit."""
+    grid = [(LEFT, f"{g.y:.1f}", layout.width - RIGHT, f"{g.y:.1f}", LEFT - 6, f"{g.y + 4:.1f}", g.value)
+            for g in layout.grid]
+    bars = [(KIND_CLASSES.get(b.kind, ""), KIND_COLOURS.get(b.kind, OTHER_COLOUR), f"{b.x:.1f}", f"{b.y:.1f}",
+             f"{b.width:.1f}", f"{b.height:.1f}", b.title) for b in layout.bars]
+    months = [(f"{m.x:.1f}", layout.height - 8, m.text) for m in layout.months]
+    return format_html(
+        '<svg class="usage-chart" id="{}" viewBox="0 0 {} {}" width="100%" role="img" aria-labelledby="{}-title" '
+        'focusable="false"><title id="{}-title">{}</title>{}{}{}</svg>',
+        chart_id, layout.width, layout.height, chart_id, chart_id, title,
+        format_html_join("", '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#ccc" stroke-width="1"/>'
+                             '<text x="{}" y="{}" font-size="11" text-anchor="end">{}</text>', grid),
+        format_html_join("", '<rect class="{}" fill="{}" x="{}" y="{}" width="{}" height="{}"><title>{}</title></rect>',
+                         bars),
+        format_html_join("", '<text x="{}" y="{}" font-size="11" text-anchor="middle">{}</text>', months),
+    )
+
+
+def month_chart(per_kind: Mapping[str, Sequence[int]], *, labels: Mapping[str, str], title: str,
+                chart_id: str) -> SafeString:
+    """A grouped bar chart of counts per month and kind as inline SVG (see `month_layout` and `month_svg`).
+    `chart_id` must be unique on the page; the same numbers belong in a `month_table` next to it."""
+    return month_svg(month_layout(per_kind, labels=labels), title=title, chart_id=chart_id)
+
+
+def month_table(per_kind: Mapping[str, Sequence[int]], *, labels: Mapping[str, str]) -> list[dict]:
+    """The chart's text alternative, one row per kind in the chart's order:
+    `{kind, label, values (12 counts), total, colour (the bars' colour, for the swatch)}`."""
+    _check(per_kind)
+    return [{"kind": kind, "label": labels.get(kind, kind), "values": list(values), "total": sum(values),
+             "colour": KIND_COLOURS.get(kind, OTHER_COLOUR)}
+            for kind, values in per_kind.items()]
