@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from boeking import notifications, payment_mail, pricing, rules
+from boeking import notifications, pricing, rules
 from boeking import payments as provider
 from boeking.clock import TZ, UTC, local, now
 from boeking.errors import InvalidInput, InvalidLocalTime, InvalidTransition, NotAllowed
@@ -335,7 +335,7 @@ def booking_refund_deposit(*, booking: Booking, actor, retain_cents: int = 0, re
         audit(actor=actor, action="booking.deposit_refunded", booking=locked, reason=reason,
               data={"retained_cents": retain_cents, "refunded_cents": to_refund})
         booking_id = locked.pk
-        transaction.on_commit(lambda: payment_mail.deposit_settled(booking_id, to_refund, reason))
+        transaction.on_commit(lambda: notifications.deposit_settled(booking_id, to_refund, reason))
         return locked
 
 

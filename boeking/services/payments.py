@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from boeking import notifications, payment_mail
+from boeking import notifications
 from boeking import payments as provider
 from boeking.clock import format_local, now
 from boeking.errors import InvalidTransition, NotAllowed
@@ -235,7 +235,7 @@ def _settle_succeeded(intent: dict[str, Any], *, source: str) -> str:
         audit(actor=None, action="booking.payment_refunded", booking=locked,
               reason="Betaling na verlopen, annuleren of dubbel betalen: volledig terugbetaald",
               data={"payment_intent": intent["id"], "amount_cents": amount})
-        transaction.on_commit(lambda: payment_mail.payment_refunded(booking_id, amount))
+        transaction.on_commit(lambda: notifications.payment_refunded(booking_id, amount))
         return f"terugbetaald (status {locked.status})"
 
 
@@ -261,7 +261,7 @@ def _settle_failed(intent: dict[str, Any], event_id: str) -> str:
                      amount_cents=int(intent.get("amount") or 0), stripe_id=stripe_id, reason=message)
         audit(actor=None, action="booking.payment_failed", booking=locked, reason=message,
               data={"payment_intent": intent["id"], "code": error.get("code") or ""})
-        transaction.on_commit(lambda: payment_mail.payment_failed(booking_id))
+        transaction.on_commit(lambda: notifications.payment_failed(booking_id))
         return "mislukte betaling vastgelegd"
 
 
