@@ -1,0 +1,128 @@
+"""Rules as data: caps, the rule settings and closures. Saved and deleted only through their services (the same
+ones the API calls), so the admin refuses what the API refuses, with the same words, and every change is audited."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from boeking import services
+from boeking.models import CapRule, Closure, RuleSettings
+
+from .base import ServiceAdmin, ServiceForm
+
+
+class CapScopeFilter(admin.SimpleListFilter):
+    title = _("geldt voor")
+    parameter_name = "scope"
+
+    def lookups(self, request, model_admin):
+        return (("city", _("Hele gemeente")), ("house", _("Eén huis (afwijking)")))
+
+    def queryset(self, request, queryset):
+        if self.value() == "city":
+            return queryset.filter(house__isnull=True)
+        if self.value() == "house":
+            return queryset.filter(house__isnull=False)
+        return queryset
+
+
+class CapRuleForm(ServiceForm):
+    class Meta:
+        help_texts = {"house": _("Leeg: het maximum voor de hele gemeente. Met een huis: een afwijking voor dat huis.")}
+
+
+@admin.register(CapRule)
+class CapRuleAdmin(ServiceAdmin):
+    """Adding a rule for a kind and house that already have one sets that rule (as `cap_rule_set` does for the API)."""
+
+    form = CapRuleForm
+    error_fields = {"invalid_kind": "kind", "invalid_cap": "cap", "reason_required": "reason"}
+    list_display = ("kind", "scope_display", "cap", "reason", "updated_at")
+    list_filter = ("kind", CapScopeFilter)
+    list_select_related = ("house",)
+    search_fields = ("house__name", "reason")
+    autocomplete_fields = ("house",)
+
+    @admin.display(description=_("geldt voor"), ordering="house__name")
+    def scope_display(self, obj):
+        return obj.house or _("Hele gemeente")
+
+    # `cap_rule_set` finds its row by (kind, house): changing those would create a second rule, so they are
+    # chosen when adding and shown read-only afterwards.
+    def get_fields(self, request, obj=None):
+        return ("kind", "house", "cap", "reason") if obj is None else ("kind", "scope_display", "cap", "reason")
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else ("kind", "scope_display")
+
+    def save_by_service(self, request, obj, form, change):
+        return services.cap_rule_set(actor=request.user, kind=obj.kind, cap=obj.cap, house=obj.house,
+                                     reason=obj.reason or "")
+
+    def delete_by_service(self, request, obj):
+        services.cap_rule_remove(actor=request.user, rule=obj, reason="Verwijderd via het beheer")
+
+
+@admin.register(RuleSettings)
+class RuleSettingsAdmin(ServiceAdmin):
+    error_fields = {"invalid_postcodes": "resident_postcodes"}
+    list_display = ("__str__", "max_advance_days", "decision_days", "payment_days", "resident_postcodes",
+                    "updated_at")
+    readonly_fields = ("updated_at",)
+    fieldsets = (
+        (_("Aanvraagtermijnen"), {"fields": (
+            "min_notice_party_hours", "min_notice_gathering_hours", "min_notice_koffietafel_hours",
+            "min_notice_other_hours", "max_advance_days")}),
+        (_("Privé-bijeenkomsten"), {"fields": (
+            ("private_end_weeknight", "private_end_weekend"), ("koffietafel_earliest", "koffietafel_latest"),
+            ("private_min_minutes", "private_max_minutes"), "resident_postcodes")}),
+        (_("Besluit, betaling en annulering"), {"fields": ("decision_days", "payment_days", "free_cancellation_days")}),
+        (None, {"fields": ("updated_at",)}),
+    )
+
+    def get_queryset(self, request):
+        # The services read and write `RuleSettings.current()`, the first row; only that one is shown.
+        queryset = super().get_queryset(request)
+        return queryset.filter(pk__in=queryset.order_by("pk").values("pk")[:1])
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not RuleSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_by_service(self, request, obj, form, change):
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        if change and not changes:
+            return None  # nothing changed: no write, no audit entry
+        return services.rule_settings_update(actor=request.user, changes=changes)
+
+
+class ClosureForm(ServiceForm):
+    class Meta:
+        help_texts = {"room": _("Leeg: het hele huis is gesloten.")}
+
+
+@admin.register(Closure)
+class ClosureAdmin(ServiceAdmin):
+    """Closures are created and deleted through the services; to change one, delete it and add a new one."""
+
+    form = ClosureForm
+    error_fields = {"end_before_start": "end", "reason_required": "reason", "room_not_in_house": "room"}
+    list_display = ("house", "room", "start", "end", "reason")
+    list_filter = ("house",)
+    list_select_related = ("house", "room__house")
+    search_fields = ("reason", "house__name", "room__name")
+    date_hierarchy = "start"
+    autocomplete_fields = ("house", "room")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def save_by_service(self, request, obj, form, change):
+        return services.closure_create(actor=request.user, house=obj.house, room=obj.room, start=obj.start,
+                                       end=obj.end, reason=obj.reason)
+
+    def delete_by_service(self, request, obj):
+        services.closure_delete(actor=request.user, closure=obj)
