@@ -9,7 +9,7 @@ from rest_framework.generics import get_object_or_404  # DRF's: a malformed id (
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
-from boeking import services
+from boeking import access, services
 from boeking.models import Booking, BookingKind, Room
 
 from . import permissions as perms
@@ -138,7 +138,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def create(self, request):
         """Request a booking. 201 with status `requested` (or `approved`/`confirmed` when the house's board books
         an association or community activity itself). 409 `slot_taken` / `cap_reached`; 400 for a failing rule."""
-        if not perms.can_book(request.user):
+        if not access.can_book(request.user):
             self.permission_denied(request, message=perms.CanBook.message)
         data = self._input()
         booking = services.booking_request(booker=request.user, **data)
@@ -163,7 +163,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         """Approve a request (volunteers of the house). 409 `cap_reached` when the house's cap is full."""
         def call(booking, reason):
             return services.booking_approve(booking=booking, actor=request.user, reason=reason)
-        return self._transition(request, pk, perms.can_decide, ReasonSerializer, call)
+        return self._transition(request, pk, access.can_decide, ReasonSerializer, call)
 
     @extend_schema(request=RequiredReasonSerializer, responses={200: BookingSerializer, **ERRORS})
     @action(detail=True, methods=["post"], filter_backends=[])
@@ -171,7 +171,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         """Reject a request with a reason (volunteers of the house)."""
         def call(booking, reason):
             return services.booking_reject(booking=booking, actor=request.user, reason=reason)
-        return self._transition(request, pk, perms.can_decide, RequiredReasonSerializer, call)
+        return self._transition(request, pk, access.can_decide, RequiredReasonSerializer, call)
 
     @extend_schema(request=ReasonSerializer, responses={200: BookingSerializer, **ERRORS})
     @action(detail=True, methods=["post"], filter_backends=[])
@@ -179,7 +179,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         """Cancel (the booker or volunteers of the house). The response shows the fee due and the refund."""
         def call(booking, reason):
             return services.booking_cancel(booking=booking, actor=request.user, reason=reason)
-        return self._transition(request, pk, perms.can_cancel, ReasonSerializer, call)
+        return self._transition(request, pk, access.can_cancel, ReasonSerializer, call)
 
     @extend_schema(request=ReasonSerializer, responses={200: BookingSerializer, **ERRORS})
     @action(detail=True, methods=["post"], url_path="mark-paid", filter_backends=[])
@@ -187,7 +187,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         """Record an offline payment (volunteers of the house); the booking is confirmed."""
         def call(booking, reason):
             return services.booking_mark_paid(booking=booking, actor=request.user, reason=reason)
-        return self._transition(request, pk, perms.can_decide, ReasonSerializer, call)
+        return self._transition(request, pk, access.can_decide, ReasonSerializer, call)
 
     @extend_schema(request=RefundDepositSerializer, responses={200: BookingSerializer, **ERRORS})
     @action(detail=True, methods=["post"], url_path="refund-deposit", filter_backends=[])
@@ -196,5 +196,5 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         def call(booking, retain_cents, reason):
             return services.booking_refund_deposit(booking=booking, actor=request.user, retain_cents=retain_cents,
                                                    reason=reason)
-        return self._transition(request, pk, perms.can_decide, RefundDepositSerializer, call)
+        return self._transition(request, pk, access.can_decide, RefundDepositSerializer, call)
 

@@ -9,12 +9,11 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from boeking import services
+from boeking import access, services
 from boeking.models import Closure, House, Room
 
-from . import permissions as perms
 from .errors import ErrorSerializer
-from .fields import IdFilter, LocalDateTimeField
+from .fields import IdFilter, LocalDateTimeField, MomentFilter
 
 # 415: a request body in a media type the API does not read (or without a Content-Type).
 ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer,
@@ -36,8 +35,9 @@ class ClosureSerializer(serializers.ModelSerializer):
 class ClosureFilter(django_filters.FilterSet):
     house = IdFilter(field_name="house_id")
     room = IdFilter(field_name="room_id")
-    from_ = django_filters.IsoDateTimeFilter(field_name="end", lookup_expr="gt", label="from")
-    to = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="lt")
+    # A date or moment between 2000 and 2100: `to=9999-12-31T23:59:59-14:00` overflowed on conversion to UTC (a 500).
+    from_ = MomentFilter(field_name="end", lookup_expr="gt", label="from")
+    to = MomentFilter(field_name="start", lookup_expr="lt", help_text="Closures that start before this moment.")
 
     class Meta:
         model = Closure
@@ -52,7 +52,8 @@ class ClosureFilter(django_filters.FilterSet):
 
 @extend_schema_view(list=extend_schema(responses={200: ClosureSerializer(many=True), **ERRORS}, parameters=[
                         # The query parameter is `from` (a Python keyword, hence the filter's `from_`).
-                        OpenApiParameter("from", OpenApiTypes.DATETIME, description="Closures that end after this moment."),
+                        OpenApiParameter("from", OpenApiTypes.DATETIME,
+                                        description="Closures that end after this moment (or date: local midnight)."),
                         OpenApiParameter("from_", exclude=True)]),
                     retrieve=extend_schema(responses={200: ClosureSerializer, **ERRORS}))
 @extend_schema(responses={**ERRORS})
@@ -73,7 +74,7 @@ class ClosureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        if not perms.can_manage_house(request.user, data["house"]):
+        if not access.can_manage_house(request.user, data["house"]):
             self.permission_denied(request, message="Alleen het bestuur van dit huis kan het sluiten.")
         closure = services.closure_create(actor=request.user, house=data["house"], room=data.get("room"),
                                           start=data["start"], end=data["end"], reason=data["reason"])
@@ -82,7 +83,7 @@ class ClosureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
     @extend_schema(responses={204: None, **ERRORS})
     def destroy(self, request, *args, **kwargs):
         closure = self.get_object()
-        if not perms.can_manage_house(request.user, closure.house_id):
+        if not access.can_manage_house(request.user, closure.house_id):
             self.permission_denied(request, message="Alleen het bestuur van dit huis kan deze sluiting opheffen.")
         services.closure_delete(actor=request.user, closure=closure)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -98,17 +98,9 @@ def exception_handler(exc, context):
         code = code if code and code not in GENERIC_FIELD_CODES else "invalid_input"
         errors = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         return error_response(code, _first_message(exc.detail), 400, errors=errors)
-    codes = {
-        exceptions.NotAuthenticated: "not_authenticated",
-        exceptions.AuthenticationFailed: "authentication_failed",
-        exceptions.PermissionDenied: "permission_denied",
-        exceptions.NotFound: "not_found",
-        exceptions.MethodNotAllowed: "method_not_allowed",
-        exceptions.Throttled: "throttled",
-        exceptions.UnsupportedMediaType: "unsupported_media_type",
-        exceptions.ParseError: "parse_error",
-        exceptions.NotAcceptable: "not_acceptable",
-    }
-    code = next((c for cls, c in codes.items() if isinstance(exc, cls)), "error")
+    # DRF's exceptions carry the code the API answers with (not_authenticated, permission_denied, not_found,
+    # method_not_allowed, throttled, unsupported_media_type, parse_error, not_acceptable …), and so do the API's own
+    # (api.parsers.InvalidJSON: invalid_json).
+    code = getattr(exc, "default_code", None) or "error"
     detail = exc.detail if isinstance(exc.detail, str) else _first_message(exc.detail)
     return error_response(code, str(detail), status, headers=headers)

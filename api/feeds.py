@@ -15,7 +15,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from boeking import ical
+from boeking import access, ical
 from boeking.models import Booking, Profile
 from boeking.services.feeds import feed_token_rotate
 
@@ -105,7 +105,7 @@ class BookingICalendarView(APIView):
                    **_errors(401, 403, 404)})
     def get(self, request, pk: int):
         booking = get_object_or_404(Booking.objects.visible_to(request.user), pk=pk)
-        view = "volunteer" if perms.can_decide(request.user, booking) else "booker"
+        view = "volunteer" if access.can_decide(request.user, booking) else "booker"
         profile = getattr(request.user, "profile", None)
         body = ical.booking_calendar(booking, view=view, lang=ical.language(profile.language if profile else None))
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")

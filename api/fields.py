@@ -1,11 +1,23 @@
+"""Fields for the API's input: request bodies (LocalDateTimeField) and query parameters (IdFilter, ValueListFilter,
+MomentFilter). Every query parameter has a bounded cost: an id the database can hold, at most `MAX_FILTER_VALUES`
+distinct values in a list, a moment between 2000 and 2100. Anything else is a 400 in the API's error format."""
+
+import datetime as dt
+
 import django_filters
 from django import forms
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from boeking.clock import aware
+from boeking.clock import aware, local_midnight
 from boeking.errors import InvalidLocalTime
+
+# Nothing is bookable outside these years, and near year 1 or 9999 time zone arithmetic overflows.
+YEAR_MIN, YEAR_MAX = 2000, 2100
+# A list filter (`facility=keuken,bar`) costs the database something per value: at most this many distinct values.
+MAX_FILTER_VALUES = 20
 
 
 class LocalDateTimeField(serializers.DateTimeField):
@@ -19,8 +31,8 @@ class LocalDateTimeField(serializers.DateTimeField):
         return super().to_internal_value(value)
 
     def enforce_timezone(self, value):
-        if not 2000 <= value.year <= 2100:  # never bookable; near year 1 or 9999 time zone arithmetic overflows
-            raise serializers.ValidationError("Kies een datum tussen 2000 en 2100.", code="invalid_date")
+        if not YEAR_MIN <= value.year <= YEAR_MAX:  # never bookable; near year 1 or 9999 time zone arithmetic overflows
+            raise serializers.ValidationError(f"Kies een datum tussen {YEAR_MIN} en {YEAR_MAX}.", code="invalid_date")
         try:
             return aware(value)
         except InvalidLocalTime as exc:
@@ -55,3 +67,84 @@ class IdFilter(django_filters.Filter):
         kwargs.setdefault("min_value", -(2**63))
         kwargs.setdefault("max_value", 2**63 - 1)
         super().__init__(*args, **kwargs)
+
+
+def parse_moment(value: str) -> dt.datetime:
+    """A query parameter's moment: a date (`2027-04-01`, local midnight) or an ISO 8601 datetime with or without
+    offset (without: Amsterdam wall-clock time), between 2000 and 2100. Raises serializers.ValidationError with the
+    code `invalid_date` (out of range, e.g. `9999-12-31T23:59:59-14:00`, which would overflow on conversion to UTC),
+    `nonexistent_local_time`/`ambiguous_local_time`, or `invalid`."""
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            day = None
+        if day is not None:
+            if not YEAR_MIN <= day.year <= YEAR_MAX:
+                raise serializers.ValidationError(f"Kies een datum tussen {YEAR_MIN} en {YEAR_MAX}.", code="invalid_date")
+            return local_midnight(day)
+    try:
+        return LocalDateTimeField().to_internal_value(value)
+    except serializers.ValidationError as exc:
+        detail = exc.detail[0] if isinstance(exc.detail, list) and exc.detail else exc.detail
+        code = getattr(detail, "code", "invalid")
+        if code == "invalid":
+            raise serializers.ValidationError("Geef een datum (JJJJ-MM-DD) of datum en tijd (ISO 8601).",
+                                              code="invalid") from exc
+        raise
+
+
+def _form_error(exc: serializers.ValidationError) -> forms.ValidationError:
+    detail = exc.detail[0] if isinstance(exc.detail, list) and exc.detail else exc.detail
+    return forms.ValidationError(str(detail), code=getattr(detail, "code", "invalid"))
+
+
+class MomentField(forms.Field):
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_moment(value)
+        except serializers.ValidationError as exc:
+            raise _form_error(exc) from exc
+
+
+@extend_schema_field(OpenApiTypes.DATETIME)
+class MomentFilter(django_filters.Filter):
+    """A moment in the query string (see `parse_moment`): a date or datetime between 2000 and 2100, else a 400."""
+
+    field_class = MomentField
+
+
+class ValueListField(forms.CharField):
+    """Comma-separated values, e.g. `keuken,bar`: stripped, blanks dropped, duplicates dropped (the first kept), each
+    at most `value_max_length` characters, at most `max_values` distinct ones (400 `too_many_values`)."""
+
+    def __init__(self, *, max_values: int = MAX_FILTER_VALUES, value_max_length: int = 50, **kwargs):
+        self.max_values, self.value_max_length = max_values, value_max_length
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return []
+        values = list(dict.fromkeys(v.strip() for v in super().to_python(value).split(",") if v.strip()))
+        if len(values) > self.max_values:
+            raise forms.ValidationError(f"Hoogstens {self.max_values} verschillende waarden; u gaf er {len(values)}.",
+                                        code="too_many_values")
+        if any(len(v) > self.value_max_length for v in values):
+            raise forms.ValidationError(f"Een waarde is hoogstens {self.value_max_length} tekens lang.", code="invalid")
+        return values
+
+    def validate(self, value):
+        pass  # an empty list is no filter
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class ValueListFilter(django_filters.Filter):
+    """A comma-separated list in the query string (ValueListField); the filter method receives the distinct values.
+    A filter that matches all of them must do so with one join (`__in` + a count), not one join per value."""
+
+    field_class = ValueListField
+
+    def filter(self, qs, value):
+        return qs if not value else super().filter(qs, value)

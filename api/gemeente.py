@@ -24,15 +24,14 @@ from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from boeking import usage
-from boeking.clock import local_midnight
+from boeking import access, usage
 from boeking.errors import InvalidInput
 from boeking.models import PRIVATE_KINDS, BookingKind, CapRule, House, HouseType, Melding, RuleSettings
 from boeking.services.config import cap_rules_apply, rule_settings_update
 
 from . import permissions as perms
 from .errors import ErrorSerializer
-from .fields import LocalDateTimeField
+from .fields import parse_moment
 
 ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}  # 404: a page past the end
 WRITE_ERRORS = {**ERRORS, 404: ErrorSerializer, 415: ErrorSerializer}
@@ -103,7 +102,7 @@ class UsageView(generics.ListAPIView):
 
     def get_queryset(self):
         filters = _usage_filters(self.request)
-        house_ids = perms.usage_house_ids(self.request.user)
+        house_ids = access.usage_house_ids(self.request.user)
         if filters.get("house"):
             house_ids = {filters["house"]} if house_ids is None else house_ids & {filters["house"]}
         rows = usage.usage(filters.get("year") or usage.current_year(), house_ids=house_ids,
@@ -287,7 +286,7 @@ class CapRulesView(generics.ListAPIView):
                     "Audited. Returns every cap rule in force afterwards, as `results`. Municipality only.",
     )
     def put(self, request):
-        if not perms.can_set_rules(request.user):
+        if not access.can_set_rules(request.user):
             self.permission_denied(request, message="Alleen de gemeente stelt de maxima vast.")
         data = request.data
         items = [data] if isinstance(data, dict) else data
@@ -331,7 +330,7 @@ class RuleSettingsSerializer(serializers.ModelSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         request = self.context.get("request")
-        if request is None or not perms.can_set_rules(request.user):
+        if request is None or not access.can_set_rules(request.user):
             data["melding_email"] = ""
         return data
 
@@ -351,7 +350,7 @@ class RuleSettingsView(APIView):
                    description="Change some or all parameters (fields left out keep their value). Checked as a whole, "
                                "audited, effective for new requests and approvals only. Municipality only.")
     def put(self, request):
-        if not perms.can_set_rules(request.user):
+        if not access.can_set_rules(request.user):
             self.permission_denied(request, message="Alleen de gemeente stelt de regels vast.")
         serializer = RuleSettingsSerializer(RuleSettings.current(), data=request.data, partial=True,
                                             context={"request": request})
@@ -392,17 +391,12 @@ class MeldingSerializer(serializers.ModelSerializer):
         return melding.start - melding.created_at < dt.timedelta(hours=settings.min_notice_hours(melding.kind))
 
 
-def parse_moment(value: str, name: str) -> dt.datetime:
-    """A date (`2027-04-01`, local midnight) or an ISO 8601 datetime (with or without offset)."""
+def _moment(params, name: str) -> dt.datetime:
+    """The query parameter `name` as a moment (api.fields.parse_moment: a date or datetime between 2000 and 2100)."""
     try:
-        if len(value) == 10:
-            day = dt.date.fromisoformat(value)
-            if not 2000 <= day.year <= 2100:
-                raise ValueError(value)
-            return local_midnight(day)
-        return LocalDateTimeField().to_internal_value(value)
-    except (ValueError, OverflowError, serializers.ValidationError) as exc:
-        raise serializers.ValidationError({name: ["Geef een datum (JJJJ-MM-DD) of datum en tijd (ISO 8601)."]}) from exc
+        return parse_moment(params[name])
+    except serializers.ValidationError as exc:
+        raise serializers.ValidationError({name: exc.detail}) from exc
 
 
 @extend_schema(parameters=[
@@ -422,9 +416,9 @@ class MeldingenView(generics.ListAPIView):
         params = self.request.query_params
         qs = Melding.objects.select_related("house__neighbourhood__district").order_by("start", "pk")
         if params.get("from"):
-            qs = qs.filter(start__gte=parse_moment(params["from"], "from"))
+            qs = qs.filter(start__gte=_moment(params, "from"))
         if params.get("to"):
-            qs = qs.filter(start__lt=parse_moment(params["to"], "to"))
+            qs = qs.filter(start__lt=_moment(params, "to"))
         if params.get("house"):
             house = params["house"]
             if not (house.isascii() and house.isdecimal()) or int(house) >= 2**63:

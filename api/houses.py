@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import django_filters
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -16,7 +16,7 @@ from boeking.availability import room_availability
 from boeking.models import Facility, House, Location, OpeningHours, Room, Tariff
 
 from .errors import ErrorSerializer, error_response
-from .fields import IdFilter
+from .fields import IdFilter, ValueListFilter
 
 MAX_AVAILABILITY_DAYS = 92
 ACCESSIBILITY_FEATURES = ("step_free_entrance", "threshold_max_2cm", "lift", "accessible_toilet", "hearing_loop",
@@ -87,11 +87,14 @@ class RoomSerializer(serializers.ModelSerializer):
 
 
 class RoomFilter(django_filters.FilterSet):
+    """Every filter costs a bounded query: `facility` is one subquery with one join whatever the number of codes
+    (at most MAX_FILTER_VALUES distinct ones; repeats count once), `accessible` a fixed set of column tests."""
+
     house = IdFilter(field_name="house_id")
     min_capacity = django_filters.NumberFilter(field_name="capacity", lookup_expr="gte")
-    facility = django_filters.CharFilter(method="filter_facility",
-                                         help_text="Facility code(s), comma-separated; a room must have all of them.")
-    accessible = django_filters.CharFilter(
+    facility = ValueListFilter(method="filter_facility",
+                               help_text="Facility code(s), comma-separated; a room must have all of them.")
+    accessible = ValueListFilter(
         method="filter_accessible",
         help_text="`true` (wheelchair: step-free entrance, door ≥ 85 cm, accessible toilet) or comma-separated "
                   f"features: {', '.join(ACCESSIBILITY_FEATURES)}.")
@@ -100,13 +103,15 @@ class RoomFilter(django_filters.FilterSet):
         model = Room
         fields = ["house", "min_capacity", "facility", "accessible"]
 
-    def filter_facility(self, queryset, name, value):
-        for code in [c.strip() for c in value.split(",") if c.strip()]:
-            queryset = queryset.filter(facilities__code=code)
-        return queryset.distinct()
+    def filter_facility(self, queryset, name, codes: list[str]):
+        # Rooms having all the codes: the room–facility rows with one of the codes, grouped per room, counted.
+        through = Room.facilities.through
+        having_all = (through.objects.filter(facility__code__in=codes).values("room_id")
+                      .annotate(found=Count("facility_id", distinct=True)).filter(found=len(codes)).values("room_id"))
+        return queryset.filter(pk__in=having_all)
 
-    def filter_accessible(self, queryset, name, value):
-        wanted = [f.strip().lower() for f in value.split(",") if f.strip()]
+    def filter_accessible(self, queryset, name, wanted: list[str]):
+        wanted = [f.lower() for f in wanted]
         if wanted in (["true"], ["1"], ["yes"]):
             wanted = ["wheelchair"]
         if wanted in (["false"], ["0"], ["no"]):
@@ -114,7 +119,7 @@ class RoomFilter(django_filters.FilterSet):
         unknown = set(wanted) - set(ACCESSIBILITY_FEATURES)
         if unknown:
             raise serializers.ValidationError({"accessible": [f"Onbekend kenmerk: {', '.join(sorted(unknown))}."]})
-        for feature in wanted:
+        for feature in dict.fromkeys(wanted):  # at most one test per known feature, however often it is repeated
             if feature == "wheelchair":
                 queryset = queryset.filter(
                     Q(location__step_free_entrance=True) | Q(location__threshold_max_2cm=True),

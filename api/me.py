@@ -10,7 +10,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import permissions as perms
+from boeking import access
+
 from .errors import ErrorSerializer
 
 
@@ -37,11 +38,11 @@ class MeView(APIView):
         profile = getattr(user, "profile", None)
         return Response({
             "id": user.pk, "email": user.email, "first_name": user.first_name, "last_name": user.last_name,
-            "role": perms.role_of(user), "postcode": profile.postcode if profile else "",
+            "role": access.role_of(user), "postcode": profile.postcode if profile else "",
             "phone": profile.phone if profile else "", "organisation": profile.organisation if profile else "",
             "adult_declared": profile.adult_declared if profile else False,
             "language": profile.language if profile else "nl",
-            "houses": sorted(perms.volunteer_house_ids(user)),
+            "houses": sorted(access.volunteer_house_ids(user)),
         })
 
 

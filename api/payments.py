@@ -19,6 +19,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from boeking import access
 from boeking import payments as provider
 from boeking.models import Booking, LedgerKind, PaymentEntry, PaymentMode
 from boeking.pricing import euro
@@ -111,7 +112,7 @@ class PaymentStartView(APIView):
         card) for the Payment Element; calling again returns the same one while it can be paid. Offline: how to pay
         (bank transfer with the reference, or on site); a volunteer then marks it paid."""
         booking = _booking_for(request, pk)
-        if not perms.can_pay(request.user, booking):
+        if not access.can_pay(request.user, booking):
             self.permission_denied(request, message="Alleen de aanvrager kan deze boeking betalen.")
         start = payment_services.payment_start(booking=booking, actor=request.user)
         return Response(PaymentStartSerializer(start.as_dict()).data)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404  # DRF's: a malformed id (`abc`) is a 404, not a 500
 from rest_framework.response import Response
 
-from boeking import occurrences, services
+from boeking import access, occurrences, services
 from boeking.models import Booking, Room, Series
 from boeking.services.series import series_quote
 
@@ -111,11 +111,11 @@ def plan_payload(plan) -> dict:
 
 
 def _may_decide(user, series: Series) -> bool:
-    return perms.can_manage_house(user, series.house_id)
+    return access.can_manage_house(user, series.house_id)
 
 
 def _may_change(user, series: Series) -> bool:
-    return series.booker_id == getattr(user, "pk", None) or perms.can_manage_house(user, series.house_id)
+    return access.can_change_series(user, series)
 
 
 @extend_schema_view(list=extend_schema(responses={200: SeriesSerializer(many=True), **ERRORS}),
@@ -137,8 +137,7 @@ class SeriesViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             return Series.objects.none()
         qs = Series.objects.select_related("room", "house").prefetch_related(
             Prefetch("occurrences", queryset=Booking.objects.order_by("start")), "skips")
-        if not user.is_superuser:
-            qs = qs.filter(Q(booker=user) | Q(house_id__in=perms.volunteer_house_ids(user)))
+        qs = qs.visible_to(user)
         return qs.order_by("-created_at", "-pk")
 
     def _input(self):

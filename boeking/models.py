@@ -10,13 +10,14 @@ import secrets
 
 from django.conf import settings
 from django.contrib.postgres.fields import RangeOperators
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Func, Q
 from django.utils.translation import gettext_lazy as _
 from recurrence.fields import RecurrenceField
 
 from .constraints import PostgresExclusionConstraint
-from .querysets import BookingQuerySet, ClosureQuerySet
+from .querysets import BookingQuerySet, ClosureQuerySet, SeriesQuerySet
 
 # --- geography -------------------------------------------------------------------------------------------------
 
@@ -273,7 +274,7 @@ class Role(models.TextChoices):
     ASSOCIATION = "association", _("Vereniging")
     VOLUNTEER = "volunteer", _("Bestuurslid")
     MUNICIPALITY = "municipality", _("Gemeente")
-    ADMIN = "admin", _("Beheerder")
+    ADMIN = "admin", _("Applicatiebeheerder")
 
 
 def new_feed_token() -> str:
@@ -351,7 +352,7 @@ class CapRule(models.Model):
     kind = models.CharField(_("soort"), max_length=20, choices=[(k.value, k.label) for k in BookingKind
                                                                   if k in PRIVATE_KINDS])
     house = models.ForeignKey(House, verbose_name=_("huis"), on_delete=models.CASCADE, null=True, blank=True, related_name="cap_rules")
-    cap = models.PositiveIntegerField(_("maximum per jaar"))
+    cap = models.PositiveIntegerField(_("maximum per jaar"), validators=[MaxValueValidator(1000)])
     reason = models.TextField(_("reden"), blank=True)
     updated_at = models.DateTimeField(_("gewijzigd op"), auto_now=True)
 
@@ -370,33 +371,43 @@ class CapRule(models.Model):
         return f"{self.get_kind_display()} – {scope}: {self.cap}"
 
 
+def bounded(low: int, high: int) -> list:
+    """Validators for a number that must lie in `[low, high]`: forms, the admin and DRF show them; the service
+    (`rule_settings_update`) refuses values outside them with `invalid_setting`."""
+    return [MinValueValidator(low), MaxValueValidator(high)]
+
+
 class RuleSettings(models.Model):
     """The city-wide rule parameters of SPEC §4 (one row, `RuleSettings.current()`); caps are `CapRule`s."""
 
-    min_notice_party_hours = models.PositiveIntegerField(_("minimale aanvraagtermijn feest (uur)"), default=14 * 24)
+    min_notice_party_hours = models.PositiveIntegerField(
+        _("minimale aanvraagtermijn feest (uur)"), default=14 * 24, validators=bounded(0, 8760))
     min_notice_gathering_hours = models.PositiveIntegerField(
-        _("minimale aanvraagtermijn bijeenkomst (uur)"), default=14 * 24
-    )
+        _("minimale aanvraagtermijn bijeenkomst (uur)"), default=14 * 24, validators=bounded(0, 8760))
     min_notice_koffietafel_hours = models.PositiveIntegerField(
-        _("minimale aanvraagtermijn koffietafel (uur)"), default=24
-    )
-    min_notice_other_hours = models.PositiveIntegerField(_("minimale aanvraagtermijn overig (uur)"), default=48)
-    max_advance_days = models.PositiveIntegerField(_("maximaal vooruit boeken (dagen)"), default=365)
+        _("minimale aanvraagtermijn koffietafel (uur)"), default=24, validators=bounded(0, 8760))
+    min_notice_other_hours = models.PositiveIntegerField(
+        _("minimale aanvraagtermijn overig (uur)"), default=48, validators=bounded(0, 8760))
+    max_advance_days = models.PositiveIntegerField(
+        _("maximaal vooruit boeken (dagen)"), default=365, validators=bounded(1, 730))
     private_end_weeknight = models.TimeField(_("privé eindtijd zo–do-nacht"), default=dt.time(0, 0))
     private_end_weekend = models.TimeField(_("privé eindtijd vr/za-nacht"), default=dt.time(1, 0))
     koffietafel_earliest = models.TimeField(_("koffietafel vanaf"), default=dt.time(9, 0))
     koffietafel_latest = models.TimeField(_("koffietafel tot"), default=dt.time(18, 0))
-    private_min_minutes = models.PositiveIntegerField(_("minimale duur privé (min)"), default=60)
-    private_max_minutes = models.PositiveIntegerField(_("maximale duur privé (min)"), default=12 * 60)
-    decision_days = models.PositiveIntegerField(_("beslistermijn (dagen)"), default=7)
-    payment_days = models.PositiveIntegerField(_("betaaltermijn (dagen)"), default=7)
-    free_cancellation_days = models.PositiveIntegerField(_("kosteloos annuleren tot (dagen vooraf)"), default=14)
+    private_min_minutes = models.PositiveIntegerField(
+        _("minimale duur privé (min)"), default=60, validators=bounded(1, 2880))
+    private_max_minutes = models.PositiveIntegerField(
+        _("maximale duur privé (min)"), default=12 * 60, validators=bounded(1, 2880))
+    decision_days = models.PositiveIntegerField(_("beslistermijn (dagen)"), default=7, validators=bounded(1, 60))
+    payment_days = models.PositiveIntegerField(_("betaaltermijn (dagen)"), default=7, validators=bounded(1, 60))
+    free_cancellation_days = models.PositiveIntegerField(
+        _("kosteloos annuleren tot (dagen vooraf)"), default=14, validators=bounded(0, 365))
     melding_email = models.EmailField(
         _("e-mailadres voor meldingen"), blank=True,
-        help_text=_("Leeg: ZAALBOEK_MELDING_EMAIL uit de omgeving."),
+        help_text=_("Leeg: het adres dat de beheerder van de installatie heeft ingesteld."),
     )
     anonymise_after_months = models.PositiveIntegerField(
-        _("persoonsgegevens anonimiseren na (maanden)"), default=12,
+        _("persoonsgegevens anonimiseren na (maanden)"), default=12, validators=bounded(1, 120),
         help_text=_("Na afloop van de boeking; bedragen en datums blijven bewaard."),
     )
     resident_postcodes = models.CharField(
@@ -500,7 +511,7 @@ class Booking(models.Model):
     guests = models.PositiveIntegerField(_("aantal gasten"))
     alcohol = models.BooleanField(_("alcohol"), default=False)
     title = models.CharField(_("omschrijving"), max_length=200, blank=True)
-    notes = models.TextField(_("opmerkingen"), blank=True)
+    notes = models.TextField(_("opmerkingen"), blank=True, max_length=2000)
 
     # Personal data: copied from the booker at request time, anonymised 12 months after the event.
     booker = models.ForeignKey(
@@ -708,6 +719,8 @@ class Series(models.Model):
     created_at = models.DateTimeField(_("aangemaakt op"), editable=False)
     updated_at = models.DateTimeField(_("gewijzigd op"), editable=False)
 
+    objects = SeriesQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [
@@ -726,6 +739,9 @@ class SkipReason(models.TextChoices):
     CLOSURE = "closure", _("Gesloten")
     OPENING_HOURS = "opening_hours", _("Buiten de openingstijden")
     NONEXISTENT_TIME = "nonexistent_local_time", _("Tijdstip bestaat niet of komt twee keer voor (klok verzet)")
+    NOTICE = "notice", _("Te kort van tevoren")
+    ADVANCE = "max_advance", _("Te ver vooruit")
+    NOT_APPROVED = "not_approved", _("Niet goedgekeurd door het bestuur")
     OTHER = "other", _("Overig")
 
 

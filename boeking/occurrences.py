@@ -17,24 +17,81 @@ from recurrence.base import Recurrence
 from .clock import TZ, make_local
 from .errors import InvalidInput
 
-HORIZON_DAYS = 548  # 18 months
+HORIZON_DAYS = 548  # 18 months, counted from today
+MAX_OCCURRENCES = 200  # dates per series (a weekly series over 18 months has 78)
 ALLOWED_FREQUENCIES = {recurrence.WEEKLY, recurrence.MONTHLY}
+# The parts a booking series needs; every other RRULE part (BYHOUR, BYMINUTE, BYSECOND, BYSETPOS, BYWEEKNO,
+# BYYEARDAY, BYMONTH, UNTIL, …) is refused before any expansion, so no rule can multiply or starve the dates.
+ALLOWED_PARTS = {"FREQ", "INTERVAL", "COUNT", "BYDAY", "BYMONTHDAY", "WKST"}
+WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def _refuse(message: str):
+    raise InvalidInput("invalid_rrule", message)
+
+
+def _check_parts(raw: str) -> None:
+    """Whitelist and range-check every part of `FREQ=…;…` before django-recurrence sees it (RFC 5545 §3.3.10)."""
+    parts: dict[str, str] = {}
+    for item in raw.split(";"):
+        key, sep, value = item.partition("=")
+        key = key.strip().upper()
+        if not sep or not key or not value.strip():
+            _refuse(f"Onleesbaar deel van de herhalingsregel: {item[:40]!r}.")
+        if key not in ALLOWED_PARTS:
+            _refuse(f"{key} kan niet in een reeks; gebruik alleen FREQ, INTERVAL, COUNT, BYDAY en BYMONTHDAY.")
+        if key in parts:
+            _refuse(f"{key} staat twee keer in de herhalingsregel.")
+        parts[key] = value.strip().upper()
+    freq = parts.get("FREQ")
+    if freq not in ("WEEKLY", "MONTHLY"):
+        _refuse("Alleen wekelijkse (FREQ=WEEKLY) en maandelijkse (FREQ=MONTHLY) reeksen.")
+    for key, low, high in (("INTERVAL", 1, 12), ("COUNT", 1, MAX_OCCURRENCES)):
+        if key in parts and not (parts[key].isascii() and parts[key].isdigit() and low <= int(parts[key]) <= high):
+            _refuse(f"{key} moet een geheel getal tussen {low} en {high} zijn.")
+    if "WKST" in parts and parts["WKST"] not in WEEKDAYS:
+        _refuse("WKST moet een weekdag zijn (MO … SU).")
+    if "BYDAY" in parts:
+        days = parts["BYDAY"].split(",")
+        if len(days) > 7:
+            _refuse("BYDAY noemt hoogstens zeven dagen.")
+        for day in days:
+            ordinal, weekday = day[:-2], day[-2:]
+            if weekday not in WEEKDAYS:
+                _refuse(f"Onbekende weekdag in BYDAY: {day!r}.")
+            if ordinal:
+                number = ordinal.lstrip("+-")
+                if freq != "MONTHLY":
+                    _refuse("Een rangnummer in BYDAY (zoals +1MO) kan alleen bij een maandelijkse reeks.")
+                if not (number.isascii() and number.isdigit() and 1 <= int(number) <= 5) or ordinal[0] not in "+-0123456789":
+                    _refuse(f"BYDAY {day!r}: het rangnummer ligt tussen -5 en 5 (bv. +1MO, -1FR).")
+    if "BYMONTHDAY" in parts:
+        if freq != "MONTHLY":
+            _refuse("BYMONTHDAY kan alleen bij een maandelijkse reeks.")
+        for value in parts["BYMONTHDAY"].split(","):
+            number = value.lstrip("+-")
+            if not (number.isascii() and number.isdigit() and 1 <= int(number) <= 28) or len(value) > 3:
+                _refuse(f"BYMONTHDAY {value!r}: kies een dag tussen 1 en 28 of -1 … -28 (elke maand heeft die).")
+        if "BYDAY" in parts:
+            _refuse("Kies BYDAY of BYMONTHDAY, niet allebei.")
 
 
 def parse_rule(text: str) -> Recurrence:
     """An RRULE such as `FREQ=WEEKLY;BYDAY=TU`, `FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH`, `FREQ=MONTHLY;BYDAY=+1MO`,
-    with an optional `COUNT`. The end date goes in `until`, not in the rule; DTSTART comes from `first_date`."""
+    `FREQ=MONTHLY;BYDAY=-1FR`, `FREQ=MONTHLY;BYMONTHDAY=15`, with an optional `COUNT` (1–200). The end date goes
+    in `until`, not in the rule; DTSTART comes from `first_date`. Anything else: `invalid_rrule` (400)."""
     raw = (text or "").strip()
     if not raw:
         raise InvalidInput("invalid_rrule", "Geef een herhalingsregel, bv. FREQ=WEEKLY;BYDAY=TU.")
-    if len(raw) > 500:
+    if len(raw) > 200:
         raise InvalidInput("invalid_rrule", "De herhalingsregel is te lang.")
-    if not raw.upper().startswith("RRULE:"):
-        raw = "RRULE:" + raw
-    if "\n" in raw or "DTSTART" in raw.upper() or "UNTIL=" in raw.upper():
+    if raw.upper().startswith("RRULE:"):
+        raw = raw[len("RRULE:"):]
+    if "\n" in raw or "\r" in raw or ":" in raw:
         raise InvalidInput("invalid_rrule", "Alleen één RRULE zonder DTSTART of UNTIL; de einddatum hoort in 'until'.")
+    _check_parts(raw)
     try:
-        rule_set = recurrence.deserialize(raw)
+        rule_set = recurrence.deserialize("RRULE:" + raw)
     except Exception as exc:  # django-recurrence raises several types for bad input
         raise InvalidInput("invalid_rrule", f"Ongeldige herhalingsregel: {text!r}.") from exc
     if len(rule_set.rrules) != 1 or rule_set.exrules or rule_set.rdates or rule_set.exdates:
@@ -42,10 +99,6 @@ def parse_rule(text: str) -> Recurrence:
     rule = rule_set.rrules[0]
     if rule.freq not in ALLOWED_FREQUENCIES:
         raise InvalidInput("invalid_rrule", "Alleen wekelijkse (FREQ=WEEKLY) en maandelijkse (FREQ=MONTHLY) reeksen.")
-    if rule.interval < 1 or rule.interval > 12:
-        raise InvalidInput("invalid_rrule", "INTERVAL moet tussen 1 en 12 liggen.")
-    if rule.count is not None and not 1 <= rule.count <= 200:
-        raise InvalidInput("invalid_rrule", "COUNT moet tussen 1 en 200 liggen.")
     rule_set.include_dtstart = False
     return rule_set
 
@@ -60,16 +113,24 @@ def has_count(rule_set: Recurrence) -> bool:
 
 
 def occurrence_dates(rule_set: Recurrence, first_date: dt.date, start_time: dt.time,
-                     until: dt.date | None) -> list[dt.date]:
-    """The local dates of the series, from `first_date` through `until` (inclusive) or the rule's COUNT.
+                     until: dt.date | None, *, horizon_from: dt.date | None = None) -> list[dt.date]:
+    """The local dates of the series, from `first_date` through `until` (inclusive) or the rule's COUNT; at most
+    `MAX_OCCURRENCES`.
 
-    Needs an end (`until` or COUNT); refuses a series reaching beyond 18 months (`horizon_too_long`).
+    Needs an end (`until` or COUNT); refuses a series reaching beyond 18 months from `horizon_from` (today when a
+    series is planned; `horizon_too_long`) and dates outside 2000–2100 (`invalid_date`).
     """
+    from .bounds import check_date
+    from .clock import today
+
+    check_date(first_date, field="first_date")
+    if until is not None:
+        check_date(until, field="until")
     if until is None and not has_count(rule_set):
         raise InvalidInput("until_required", "Geef een einddatum (until) of een aantal keer (COUNT).")
-    horizon = first_date + dt.timedelta(days=HORIZON_DAYS)
-    if until is not None and until > horizon:
-        raise InvalidInput("horizon_too_long", "Een reeks loopt hoogstens 18 maanden vooruit.")
+    horizon = (horizon_from or today()) + dt.timedelta(days=HORIZON_DAYS)
+    if first_date > horizon or (until is not None and until > horizon):
+        raise InvalidInput("horizon_too_long", "Een reeks loopt hoogstens 18 maanden vooruit, gerekend vanaf vandaag.")
     if until is not None and until < first_date:
         raise InvalidInput("end_before_start", "De einddatum ligt vóór de eerste datum.")
     rule = rule_set.rrules[0]
@@ -84,6 +145,9 @@ def occurrence_dates(rule_set: Recurrence, first_date: dt.date, start_time: dt.t
         if day > last:
             break
         dates.append(day)
+        if len(dates) > MAX_OCCURRENCES:
+            raise InvalidInput("too_many_occurrences",
+                               f"Een reeks heeft hoogstens {MAX_OCCURRENCES} datums; kies een eerdere einddatum.")
     if has_count(rule_set) and until is None and len(dates) < rule_set.rrules[0].count:
         raise InvalidInput("horizon_too_long", "Een reeks loopt hoogstens 18 maanden vooruit.")
     return dates

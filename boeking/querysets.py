@@ -48,12 +48,21 @@ class BookingQuerySet(models.QuerySet):
         return self.filter(house=house, kind=kind, local_year=year, status=BookingStatus.REQUESTED)
 
     def visible_to(self, user) -> BookingQuerySet:
-        """What `user` may see: their own bookings, all bookings of houses they volunteer for; admins all."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        return self.filter(Q(booker=user) | Q(house__memberships__user=user)).distinct()
+        """What `user` may see (`boeking.access.visible_filter`): own bookings, all bookings of houses they
+        volunteer for; admins all; the municipality and anonymous users none."""
+        from .access import visible_filter
+
+        condition = visible_filter(user)
+        return self if condition is None else self.filter(condition)
+
+
+class SeriesQuerySet(models.QuerySet):
+    def visible_to(self, user) -> SeriesQuerySet:
+        """What `user` may see, as for bookings: own series, all series of houses they volunteer for; admins all."""
+        from .access import visible_filter
+
+        condition = visible_filter(user)
+        return self if condition is None else self.filter(condition)
 
 
 class ClosureQuerySet(models.QuerySet):

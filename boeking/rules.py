@@ -5,19 +5,25 @@ in Dutch and English. `raise_for_failures()` turns the first failure into the do
 `slot` → `slot_taken` (409), `cap` → `cap_reached` (409), any other rule → 400 with the rule's name as code.
 The same function runs at request time and, under the house lock, at approval time; the time-of-request rules
 (notice, advance) are then judged against the moment the request was made.
+
+This is the one bookability engine: single requests (`evaluate`), the series planner and the demo seeder
+(`evaluate_many`: many periods of one room over data loaded once, each accepted period blocking the next), the
+approval service and the volunteers' inbox (`evaluate_for_decision`: the rules at decision time), and the usage
+reports (`CapTable`: which cap is in force) all ask it; none of them checks notice, closures, opening hours,
+conflicts or caps its own way.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
 from django.utils import translation
 
-from . import availability
-from .clock import elapsed, format_local, local, make_local
+from . import access, availability, intervals
+from .clock import elapsed, format_local, local, local_midnight, make_local
 from .errors import CapReached, RuleViolation, SlotTaken
 from .models import (
     PRIVATE_KINDS,
@@ -26,6 +32,7 @@ from .models import (
     CapRule,
     Closure,
     House,
+    OpeningHours,
     PostcodeArea,
     Role,
     Room,
@@ -84,18 +91,45 @@ class CapStatus:
         return None if self.cap is None else max(self.cap - self.count, 0)
 
 
+class CapTable:
+    """Which cap is in force for each house and private kind: a house's override wins over the city default.
+
+    Loaded in one query (`CapTable.load()`); `in_force(house_id, kind)` → `(cap or None, source, reason)` with
+    source "house", "default" or "none". The usage reports and the rules both read caps through this table.
+    """
+
+    def __init__(self, rules):
+        self.defaults: dict[str, CapRule] = {}
+        self.overrides: dict[tuple[int, str], CapRule] = {}
+        for rule in rules:
+            if rule.house_id is None:
+                self.defaults[rule.kind] = rule
+            else:
+                self.overrides[(rule.house_id, rule.kind)] = rule
+
+    @classmethod
+    def load(cls, *, house_ids=None, kinds=None) -> CapTable:
+        qs = CapRule.objects.all()
+        if house_ids is not None:
+            qs = qs.filter(Q(house__isnull=True) | Q(house_id__in=list(house_ids)))
+        if kinds is not None:
+            qs = qs.filter(kind__in=list(kinds))
+        return cls(list(qs))
+
+    def in_force(self, house_id: int, kind: str) -> tuple[int | None, str, str]:
+        rule = self.overrides.get((house_id, kind))
+        if rule is not None:
+            return rule.cap, "house", rule.reason
+        rule = self.defaults.get(kind)
+        if rule is not None:
+            return rule.cap, "default", ""
+        return None, "none", ""
+
+
 def cap_for(house: House | int, kind: str) -> tuple[int | None, str, str]:
-    """The cap in force for `house` and `kind`: the house's override wins over the city default."""
+    """The cap in force for `house` and `kind` (`CapTable.in_force`), in one query."""
     house_id = house.pk if isinstance(house, House) else house
-    rules = {
-        r.house_id is not None: r
-        for r in CapRule.objects.filter(Q(house_id=house_id) | Q(house__isnull=True), kind=kind)
-    }
-    if True in rules:
-        return rules[True].cap, "house", rules[True].reason
-    if False in rules:
-        return rules[False].cap, "default", ""
-    return None, "none", ""
+    return CapTable.load(house_ids=[house_id], kinds=[kind]).in_force(house_id, kind)
 
 
 def cap_status(house: House | int, kind: str, year: int, *, exclude_booking_id: int | None = None) -> CapStatus:
@@ -112,44 +146,80 @@ def _r(rule: str, outcome: str, nl: str, en: str) -> RuleResult:
     return RuleResult(rule, outcome, nl, en)
 
 
-def _is_volunteer_of(user, house_id: int) -> bool:
-    return bool(user and user.is_authenticated and user.memberships.filter(house_id=house_id).exists())
+@dataclass
+class RoomData:
+    """What the rules read about one room over a period, loaded once (`load_room_data`): opening hours, closures,
+    the bookings that hold a slot, the settings. `taken` grows while `evaluate_many` accepts periods, so a series'
+    own dates never clash with each other."""
+
+    room: Room
+    settings: RuleSettings
+    first_day: dt.date
+    last_day: dt.date
+    opening: list[tuple[dt.datetime, dt.datetime]]
+    closures: list[tuple[dt.datetime, dt.datetime, str]]
+    taken: list[tuple[dt.datetime, dt.datetime, int | None]] = field(default_factory=list)
+    caps: dict[tuple[str, int, int | None], CapStatus] = field(default_factory=dict)
+
+    def covers(self, start: dt.datetime, end: dt.datetime) -> bool:
+        return self.first_day <= local(start).date() and local(end).date() <= self.last_day
+
+    def closure_at(self, start: dt.datetime, end: dt.datetime):
+        return next((c for c in self.closures if c[0] < end and c[1] > start), None)
+
+    def clashes(self, start: dt.datetime, end: dt.datetime, *, exclude_booking_id: int | None = None
+                ) -> list[int | None]:
+        """The held slots `[start, blocked_until)` that clash with `[start, end + buffer)` (half-open): their
+        booking ids, None for a period accepted earlier in the same plan (`evaluate_many`)."""
+        blocked_until = end + dt.timedelta(minutes=self.room.buffer_minutes)
+        return [pk for s, until, pk in self.taken
+                if s < blocked_until and until > start and (pk is None or pk != exclude_booking_id)]
+
+    def cap_status(self, house_id: int, kind: str, year: int, exclude_booking_id: int | None) -> CapStatus:
+        key = (kind, year, exclude_booking_id)
+        if key not in self.caps:
+            self.caps[key] = cap_status(house_id, kind, year, exclude_booking_id=exclude_booking_id)
+        return self.caps[key]
 
 
-def _role(user) -> str | None:
-    if not user or not user.is_authenticated:
-        return None
-    if user.is_superuser:
-        return Role.ADMIN
-    profile = getattr(user, "profile", None)
-    return profile.role if profile else None
+def load_room_data(room: Room, start: dt.datetime, end: dt.datetime, *, settings: RuleSettings | None = None,
+                   exclude_series_id: int | None = None) -> RoomData:
+    """Everything the rules need for `room` between the local dates of `start` and `end`: three queries."""
+    first_day, last_day = local(start).date(), local(end).date()
+    window_start = local_midnight(first_day - dt.timedelta(days=1))
+    window_end = local_midnight(last_day + dt.timedelta(days=2))
+    taken = Booking.objects.active().filter(room=room, start__lt=window_end, blocked_until__gt=window_start)
+    if exclude_series_id:
+        taken = taken.exclude(series_id=exclude_series_id)
+    return RoomData(
+        room=room, settings=settings or RuleSettings.current(), first_day=first_day, last_day=last_day,
+        opening=availability.opening_intervals(room.house, first_day, last_day,
+                                               hours=list(OpeningHours.objects.filter(house_id=room.house_id))),
+        closures=list(Closure.objects.affecting(room, window_start, window_end).values_list("start", "end", "reason")),
+        taken=list(taken.values_list("start", "blocked_until", "pk")),
+    )
 
 
-def evaluate(candidate: Candidate, *, settings: RuleSettings | None = None) -> list[RuleResult]:
-    """All rule results for `candidate`, in a stable order. Reads the database; writes nothing."""
-    settings = settings or RuleSettings.current()
+def evaluate(candidate: Candidate, *, settings: RuleSettings | None = None,
+             data: RoomData | None = None) -> list[RuleResult]:
+    """All rule results for `candidate`, in a stable order. Reads the database (or `data`); writes nothing."""
+    if data is None or not data.covers(candidate.start, candidate.end):
+        data = load_room_data(candidate.room, candidate.start, candidate.end, settings=settings)
+    settings = data.settings
     c = candidate
     room, house = c.room, c.room.house
     private = c.kind in PRIVATE_KINDS
     results: list[RuleResult] = []
     add = results.append
-    loc_start, loc_end = local(c.start), local(c.end)
+    loc_start = local(c.start)
     minutes = int(elapsed(c.start, c.end).total_seconds() // 60)
     notice = elapsed(c.requested_at, c.start)
 
-    # Who may book which kind.
-    role = _role(c.booker)
-    volunteer_here = role == Role.ADMIN or _is_volunteer_of(c.booker, house.pk)
+    # Who may book which kind (boeking.access).
+    role = access.role_of(c.booker)
+    volunteer_here = access.is_volunteer(c.booker, house)
     if c.booker is not None:
-        if volunteer_here:
-            allowed = True
-        elif role == Role.RESIDENT:
-            allowed = private
-        elif role == Role.ASSOCIATION:
-            allowed = c.kind == BookingKind.ASSOCIATION
-        else:
-            allowed = False
-        if allowed:
+        if c.kind in access.bookable_kinds(c.booker, house):
             add(_r("booker_role", PASS, "U mag deze soort boeking aanvragen.", "You may request this kind of booking."))
         else:
             add(_r("booker_role", FAIL,
@@ -251,31 +321,38 @@ def evaluate(candidate: Candidate, *, settings: RuleSettings | None = None) -> l
         add(_r("guests", FAIL, f"De zaal biedt plaats aan maximaal {room.capacity} personen.",
                f"The room holds at most {room.capacity} people."))
 
-    opening = availability.opening_intervals(house, loc_start.date(), loc_end.date())
-    if any(s <= c.start and c.end <= e for s, e in opening):
+    if room.active and house.active:
+        add(_r("room_active", PASS, "De zaal is te boeken.", "The room can be booked."))
+    else:
+        add(_r("room_active", FAIL, "Deze zaal is niet (meer) te boeken.", "This room can no longer be booked."))
+
+    if intervals.covers(data.opening, c.start, c.end):
         add(_r("opening_hours", PASS, "Binnen de openingstijden van het huis.", "Within the house's opening hours."))
     else:
         add(_r("opening_hours", FAIL, "Het huis is dan niet open; kies een tijd binnen de openingstijden.",
                "The house is not open then; choose a time within the opening hours."))
 
-    closure = Closure.objects.affecting(room, c.start, c.end).first()
+    closure = data.closure_at(c.start, c.end)
     if closure is None:
         add(_r("closure", PASS, "Geen sluiting in deze periode.", "No closure in this period."))
     else:
-        add(_r("closure", FAIL, f"Gesloten: {closure.reason} ({format_local(closure.start)} – {format_local(closure.end)}).",
-               f"Closed: {closure.reason} ({format_local(closure.start)} – {format_local(closure.end)})."))
+        c_start, c_end, c_reason = closure
+        add(_r("closure", FAIL, f"Gesloten: {c_reason} ({format_local(c_start)} – {format_local(c_end)}).",
+               f"Closed: {c_reason} ({format_local(c_start)} – {format_local(c_end)})."))
 
-    clashes = Booking.objects.overlapping(room, c.start, c.end, buffer_minutes=room.buffer_minutes)
-    if c.exclude_booking_id:
-        clashes = clashes.exclude(pk=c.exclude_booking_id)
-    if clashes.exists():
+    clashes = data.clashes(c.start, c.end, exclude_booking_id=c.exclude_booking_id)
+    if clashes and all(pk is None for pk in clashes):
+        add(_r("slot", FAIL, f"Overlapt met een eerdere datum van dezelfde aanvraag (inclusief {room.buffer_minutes} "
+                             "minuten schoonmaaktijd).",
+               f"Overlaps an earlier date of the same request (including {room.buffer_minutes} minutes for cleaning)."))
+    elif clashes:
         add(_r("slot", FAIL, f"De zaal is dan al bezet (inclusief {room.buffer_minutes} minuten schoonmaaktijd).",
                f"The room is already taken then (including {room.buffer_minutes} minutes for cleaning)."))
     else:
         add(_r("slot", PASS, "De zaal is vrij.", "The room is free."))
 
     if private:
-        results.append(_cap_result(c, house, loc_start.year))
+        results.append(_cap_result(c, house, loc_start.year, data))
 
     if c.kind in (BookingKind.PARTY, BookingKind.GATHERING):
         add(_r("melding", PASS, "Na goedkeuring meldt Zaalboek deze bijeenkomst (zonder persoonsgegevens) bij de gemeente.",
@@ -283,8 +360,8 @@ def evaluate(candidate: Candidate, *, settings: RuleSettings | None = None) -> l
     return results
 
 
-def _cap_result(c: Candidate, house: House, year: int) -> RuleResult:
-    status = cap_status(house, c.kind, year, exclude_booking_id=c.exclude_booking_id)
+def _cap_result(c: Candidate, house: House, year: int, data: RoomData) -> RuleResult:
+    status = data.cap_status(house.pk, c.kind, year, c.exclude_booking_id)
     word_nl, word_en = KIND_WORDS[c.kind]
     if status.cap is None:
         return _r("cap", PASS, f"Geen maximum voor {word_nl}.", f"No cap for {word_en}.")
@@ -302,6 +379,44 @@ def _cap_result(c: Candidate, house: House, year: int) -> RuleResult:
     return _r("cap", outcome,
               f"Nog {remaining} van {status.cap} {word_nl} beschikbaar in {year}{pending_nl}.",
               f"{remaining} of {status.cap} {word_en} still available in {year}{pending_en}.")
+
+
+# Who booked is judged at request time; at decision time an account deleted or changed since must not block it.
+REQUEST_ONLY_RULES = frozenset({"booker_role", "resident"})
+
+
+def evaluate_for_decision(booking: Booking, *, settings: RuleSettings | None = None,
+                          data: RoomData | None = None) -> list[RuleResult]:
+    """The rules at decision time, as the approval service applies them and the volunteers' inbox shows them:
+    every rule except who booked (`REQUEST_ONLY_RULES`), notice and advance judged against the moment of the
+    request, the booking itself not counted against its own slot or cap."""
+    candidate = Candidate(room=booking.room, kind=booking.kind, start=booking.start, end=booking.end,
+                          guests=booking.guests, booker=booking.booker, requested_at=booking.created_at,
+                          exclude_booking_id=booking.pk)
+    results = evaluate(candidate, settings=settings, data=data)
+    return [r for r in results if r.rule not in REQUEST_ONLY_RULES]
+
+
+def evaluate_many(candidates: list[Candidate], *, settings: RuleSettings | None = None,
+                  exclude_series_id: int | None = None) -> list[list[RuleResult]]:
+    """Rule results for many candidates of ONE room (a series' dates, demo bookings), over data loaded once: a
+    constant number of queries whatever their number. Each candidate that passes blocks its slot for the ones
+    after it, so the periods of one plan never overlap each other (buffers included)."""
+    if not candidates:
+        return []
+    room = candidates[0].room
+    if any(c.room.pk != room.pk for c in candidates):
+        raise ValueError("evaluate_many: one room at a time")
+    data = load_room_data(room, min(c.start for c in candidates), max(c.end for c in candidates),
+                          settings=settings, exclude_series_id=exclude_series_id)
+    out = []
+    for candidate in candidates:
+        results = evaluate(candidate, data=data)
+        if not failures(results):
+            blocked_until = candidate.end + dt.timedelta(minutes=room.buffer_minutes)
+            data.taken.append((candidate.start, blocked_until, None))
+        out.append(results)
+    return out
 
 
 def failures(results: list[RuleResult]) -> list[RuleResult]:

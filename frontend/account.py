@@ -11,8 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from api.permissions import can_cancel, can_see_bookings
-from boeking import pricing, services
+from boeking import access, pricing, services
+from boeking.access import can_see_bookings
 from boeking.clock import local, now
 from boeking.errors import DomainError
 from boeking.models import Booking, BookingStatus, RuleSettings
@@ -20,7 +20,7 @@ from boeking.services import payments
 from boeking.services.accounts import resident_signup
 
 from .forms import CancelForm, SignupForm
-from .helpers import api_path, price_rows, private_feed_url, rule_rows
+from .helpers import api_path, booking_actions, price_rows, private_feed_url, rule_rows
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -42,7 +42,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 def _own_booking(request: HttpRequest, pk: int) -> Booking:
     booking = get_object_or_404(Booking.objects.select_related("room__location", "house"), pk=pk)
-    if booking.booker_id != request.user.pk and not request.user.is_superuser:
+    if not (access.is_booker(request.user, booking) or access.is_admin(request.user)):
         raise Http404
     return booking
 
@@ -65,11 +65,13 @@ def mijn(request: HttpRequest) -> HttpResponse:
 @login_required
 def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
     booking = _own_booking(request, pk)
+    actions = booking_actions(request.user, booking, now())
     terms = None
-    if booking.status in BookingStatus.HOLDING and booking.start > now():
+    if actions["cancel"]:
         terms = pricing.cancellation_terms(booking, at=now(), by_volunteer=False,
                                            free_days=RuleSettings.current().free_cancellation_days)
     return render(request, "frontend/booking_detail.html", {
+        "actions": actions, "decision_days": RuleSettings.current().decision_days,
         "booking": booking, "start": local(booking.start), "end": local(booking.end),
         "lines": price_rows(booking.price_lines), "rules": rule_rows(booking.rule_results), "terms": terms,
         "ics_url": api_path("booking-ics", booking.pk, fallback=f"/api/v1/bookings/{booking.pk}/ics/"),
@@ -81,7 +83,7 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the refund and fee first; POST: cancel."""
     booking = _own_booking(request, pk)
-    if not can_cancel(request.user, booking) or booking.status not in BookingStatus.HOLDING:
+    if not booking_actions(request.user, booking, now())["cancel"]:
         messages.error(request, _("Deze boeking kan niet meer worden geannuleerd."))
         return redirect("mijn-booking", pk=pk)
     terms = pricing.cancellation_terms(booking, at=now(), by_volunteer=False,
@@ -105,7 +107,7 @@ def booking_pay(request: HttpRequest, pk: int) -> HttpResponse:
     POST /api/v1/bookings/{id}/payment/ (static/frontend/pay.js); only then may the page load https://js.stripe.com."""
     booking = _own_booking(request, pk)
     provider = payments.payment_mode_of(booking)
-    due = booking.status == BookingStatus.APPROVED
+    due = booking_actions(request.user, booking, now())["pay"]
     context = {"booking": booking, "provider": provider, "start": local(booking.start), "end": local(booking.end),
                "lines": price_rows(booking.price_lines),
                "payment_api": api_path("booking-payment", booking.pk, fallback=f"/api/v1/bookings/{booking.pk}/payment/"),

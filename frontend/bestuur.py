@@ -14,20 +14,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from api.permissions import can_manage_house, role_of, volunteer_house_ids
 from boeking import pricing, rules, services
+from boeking.access import can_manage_house, managed_houses
 from boeking.clock import local, local_midnight, now, today
 from boeking.errors import DomainError
-from boeking.models import PRIVATE_KINDS, Booking, BookingStatus, Closure, House, Role, RuleSettings, Series
+from boeking.models import PRIVATE_KINDS, Booking, BookingStatus, Closure, House, RuleSettings, Series, SeriesStatus
 
 from .forms import CancelForm, ClosureForm, DecisionForm, RefundDepositForm
-from .helpers import price_rows, rule_rows
-
-
-def managed_houses(user):
-    if role_of(user) == Role.ADMIN:
-        return House.objects.filter(active=True)
-    return House.objects.filter(pk__in=volunteer_house_ids(user))
+from .helpers import booking_actions, price_rows, rule_rows
 
 
 def inbox_queryset(user):
@@ -48,12 +42,9 @@ def _booking(request: HttpRequest, pk: int) -> Booking:
 
 
 def _live_rules(booking: Booking):
-    """The rules as they stand now (conflicts, cap usage), judged against the moment of the request."""
-    candidate = rules.Candidate(room=booking.room, kind=booking.kind, start=booking.start, end=booking.end,
-                                guests=booking.guests, booker=booking.booker, requested_at=booking.created_at,
-                                exclude_booking_id=booking.pk)
-    results = rules.evaluate(candidate)
-    return [r for r in results if r.rule not in ("booker_role",)]
+    """The rules as approval will apply them (`rules.evaluate_for_decision`): conflicts and cap usage as they
+    stand now, notice judged against the moment of the request."""
+    return rules.evaluate_for_decision(booking)
 
 
 def _cap_usage(booking: Booking):
@@ -76,7 +67,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     deposits = (Booking.objects.filter(status=BookingStatus.CONFIRMED, house__in=houses, end__lt=now(),
                                        deposit_cents__gt=0, deposit_settled_at__isnull=True)
                 .select_related("room", "house").order_by("start"))
-    pending_series = Series.objects.filter(house__in=houses, status="requested").select_related("room")
+    pending_series = Series.objects.filter(house__in=houses, status=SeriesStatus.REQUESTED).select_related("room")
     return render(request, "frontend/bestuur/inbox.html", {
         "items": items, "houses": houses, "to_pay": to_pay, "deposits": deposits, "pending_series": pending_series})
 
@@ -111,9 +102,10 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
     booking = _booking(request, pk)
-    live = rule_rows(_live_rules(booking)) if booking.status == BookingStatus.REQUESTED else None
+    actions = booking_actions(request.user, booking, now())
+    live = rule_rows(_live_rules(booking)) if actions["reject"] else None
     terms = None
-    if booking.status in BookingStatus.HOLDING and booking.start > now():
+    if actions["cancel"]:
         terms = pricing.cancellation_terms(booking, at=now(), by_volunteer=True,
                                            free_days=RuleSettings.current().free_cancellation_days)
     return render(request, "frontend/bestuur/booking.html", {
@@ -123,8 +115,8 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "audit": booking.audit_entries.select_related("actor").order_by("at", "pk"),
         "payments": booking.payments.all(),
         "form": DecisionForm(prefix=f"b{booking.pk}"), "refund_form": RefundDepositForm(), "cancel_form": CancelForm(),
-        "deposit_open": booking.status == BookingStatus.CONFIRMED and booking.deposit_cents
-        and booking.deposit_settled_at is None,
+        "actions": actions,
+        "deposit_open": actions["settle_deposit"] and booking.deposit_cents,
     })
 
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from api.permissions import role_of
+from boeking.access import role_of
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_role": None}
-    from .bestuur import inbox_queryset, managed_houses
+    from boeking.access import managed_houses
+
+    from .bestuur import inbox_queryset
 
     role = role_of(user)
     context = {"nav_role": role, "nav_inbox_count": None, "nav_houses": []}

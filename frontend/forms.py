@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
+from boeking import access
 from boeking.clock import make_local
 from boeking.errors import InvalidLocalTime
 from boeking.models import PRIVATE_KINDS, BookingKind, Facility, Room
@@ -92,15 +93,8 @@ class BookingForm(TimeFieldsMixin, forms.Form):
     def __init__(self, *args, room: Room, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.room = room
-        from api.permissions import can_manage_house, role_of
-
-        role = role_of(user)
-        if can_manage_house(user, room.house_id):
-            kinds = list(BookingKind)
-        elif role == "association":
-            kinds = [BookingKind.ASSOCIATION]
-        else:
-            kinds = [k for k in BookingKind if k in PRIVATE_KINDS]
+        allowed = access.bookable_kinds(user, room.house_id) or PRIVATE_KINDS  # anonymous: what residents book
+        kinds = [k for k in BookingKind if k in allowed]
         if not room.private_events_allowed:
             kinds = [k for k in kinds if k not in PRIVATE_KINDS] or kinds
         self.fields["kind"].choices = [(k.value, k.label) for k in kinds]

@@ -21,8 +21,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from api import permissions as perms
-from boeking import usage
+from boeking import access, usage
 from boeking.clock import local_midnight, today
 from boeking.errors import DomainError
 from boeking.models import (
@@ -55,7 +54,7 @@ def _require(request: HttpRequest, allowed: bool) -> None:
 
 
 def _is_officer(user) -> bool:
-    return perms.can_set_rules(user)
+    return access.can_set_rules(user)
 
 
 # --- forms ------------------------------------------------------------------------------------------------------
@@ -127,11 +126,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """Usage against caps per house and kind for a year, highlighted at ≥ 80 % and 100 %; city-wide totals and a
     chart per month; filters by district and house type; earlier years."""
     user = request.user
-    _require(request, perms.can_see_usage(user))
+    _require(request, access.can_see_usage(user))
     form = UsageFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     year = filters.get("year") or usage.current_year()
-    house_ids = perms.usage_house_ids(user)
+    house_ids = access.usage_house_ids(user)
     district = filters.get("district")
     rows = usage.usage(year, house_ids=house_ids, district=district.slug if district else None,
                        house_type=filters.get("house_type") or None)
@@ -178,8 +177,8 @@ def house_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One house: usage per kind against its caps (with the reason of an override), a chart per month, earlier
     years; officers set or remove the house's own caps here."""
     user = request.user
-    _require(request, perms.can_see_usage(user))
-    allowed = perms.usage_house_ids(user)
+    _require(request, access.can_see_usage(user))
+    allowed = access.usage_house_ids(user)
     if allowed is not None and pk not in allowed:
         raise Http404
     house = get_object_or_404(House.objects.select_related("neighbourhood__district"), pk=pk)

@@ -106,3 +106,38 @@ def parse_day(value: str | None, default: dt.date) -> dt.date:
         return default
     # Weeks and calendar ranges are computed around the day: far dates would overflow (a 500 for a typed URL).
     return day if 2000 <= day.year <= 2100 else default
+
+
+def booking_actions(user, booking, at: dt.datetime) -> dict[str, bool]:
+    """Which actions a page offers `user` on `booking` now: each is `boeking.access` (may this person?) and
+    `boeking.states` (does the state allow it?) — the same two questions the service asks before it acts."""
+    from boeking import access, states
+
+    manage = access.can_manage_house(user, booking.house_id)
+    return {
+        "decide": manage and states.can_decide(booking, at),
+        "reject": manage and states.can_reject(booking, at),
+        "cancel": access.can_cancel(user, booking) and states.can_cancel(booking, at),
+        "pay": access.can_pay(user, booking) and states.can_pay(booking, at),
+        "mark_paid": manage and states.can_mark_paid(booking, at),
+        "settle_deposit": manage and states.can_settle_deposit(booking, at),
+        "ics": booking.status in states.COUNTING,
+    }
+
+
+def booking_sent_message(booking) -> str:
+    """What a booker reads after sending a request: when the board decides (the booking's own decision deadline:
+    `decision_days` after the request, and never after the start), or that it is already approved/confirmed."""
+    from django.utils.translation import gettext as _
+
+    from boeking.models import BookingStatus
+    from frontend.templatetags.zaalboek import localtime_nl
+
+    house = booking.house.name
+    if booking.status == BookingStatus.CONFIRMED:
+        return _("Uw boeking bij %(house)s is bevestigd.") % {"house": house}
+    if booking.status == BookingStatus.APPROVED:
+        return _("Uw aanvraag bij %(house)s is meteen goedgekeurd; betaal om de boeking te bevestigen.") % {
+            "house": house}
+    return _("Uw aanvraag is verstuurd. Het bestuur van %(house)s beslist uiterlijk %(deadline)s.") % {
+        "house": house, "deadline": localtime_nl(booking.decision_deadline)}

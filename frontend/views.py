@@ -13,15 +13,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from api.permissions import can_book, can_manage_house
 from boeking import availability, services
+from boeking.access import can_book, can_manage_house
 from boeking.clock import local, local_midnight, today
 from boeking.errors import DomainError
 from boeking.models import Booking, BookingKind, Closure, House, Location, Room
 from boeking.rules import KIND_WORDS, cap_status
 
 from .forms import BookingForm, SearchForm
-from .helpers import apply_domain_error, feed_links, parse_day, price_rows, rule_rows
+from .helpers import apply_domain_error, booking_sent_message, feed_links, parse_day, price_rows, rule_rows
 
 ACCESS_FILTERS = {
     "step_free": {"location__step_free_entrance": True},
@@ -130,8 +130,7 @@ def room_detail(request: HttpRequest, pk: int) -> HttpResponse:
             except DomainError as exc:
                 apply_domain_error(form, exc)
             else:
-                messages.success(request, _("Uw aanvraag is verstuurd. Het bestuur van %(house)s beslist binnen "
-                                            "7 dagen.") % {"house": room.house.name})
+                messages.success(request, booking_sent_message(booking))
                 return redirect("mijn-booking", pk=booking.pk)
     else:
         initial = {"kind": request.GET.get("soort") or BookingKind.PARTY, "guests": request.GET.get("gasten") or None}

@@ -7,20 +7,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from boeking import notifications, pricing, rules
+from boeking import access, bounds, notifications, pricing, rules, states
 from boeking import payments as provider
-from boeking.clock import TZ, UTC, local, now
-from boeking.errors import InvalidInput, InvalidLocalTime, InvalidTransition, NotAllowed
+from boeking.clock import elapsed, local, now
+from boeking.errors import InvalidInput, InvalidTransition, NotAllowed
 from boeking.models import (
     PRIVATE_KINDS,
     Booking,
     BookingKind,
     BookingStatus,
-    House,
     LedgerKind,
     Melding,
     PaymentMode,
@@ -30,6 +28,9 @@ from boeking.models import (
 
 from . import payments as pay
 from .audit import audit
+from .transitions import lock_booking, transition
+
+MAX_GUESTS = 10_000  # no room holds more; bounds the number before any rule reads it
 
 
 @dataclass(frozen=True)
@@ -43,28 +44,14 @@ class Quote:
 
 
 def _validate_shape(*, room: Room, kind: str, start: dt.datetime, end: dt.datetime, guests: int) -> None:
-    """Input that can never make a booking: refused before any rule runs."""
+    """Input that can never make a booking: refused before any rule runs (bounds: `boeking.bounds`)."""
     if kind not in BookingKind.values:
         raise InvalidInput("invalid_kind", f"Onbekende soort boeking: {kind!r}. Kies uit {', '.join(BookingKind.values)}.")
-    if start.tzinfo is None or end.tzinfo is None:
-        raise InvalidInput("naive_datetime", "Begin en einde moeten een tijdzone hebben.")
-    if not all(2000 <= moment.year <= 2100 for moment in (start, end)):
-        # Far dates are never bookable (365 days ahead at most) and overflow date arithmetic near year 1 or 9999.
-        raise InvalidInput("invalid_date", "Kies een datum tussen 2000 en 2100.")
-    for moment in (start, end):
-        # An aware datetime carrying Amsterdam's zone but a wall-clock time in the spring gap (02:30) silently
-        # means 03:30: refuse it like a naive one (clock.make_local).
-        if moment.tzinfo is TZ and local(moment.astimezone(UTC)).replace(tzinfo=None) != moment.replace(tzinfo=None):
-            raise InvalidLocalTime("nonexistent_local_time",
-                                   f"{moment:%d-%m-%Y %H:%M} bestaat niet in Nederland (de klok gaat een uur vooruit).")
-    if end <= start:
-        raise InvalidInput("end_before_start", "Het einde moet na het begin liggen.")
-    if end - start > dt.timedelta(days=2):
+    bounds.check_period(start, end)
+    if elapsed(start, end) > dt.timedelta(days=2):
         raise InvalidInput("too_long", "Een boeking duurt hoogstens 48 uur.")
-    if guests is None or guests < 1:
-        raise InvalidInput("invalid_guests", "Het aantal gasten moet minimaal 1 zijn.")
-    if not room.active or not room.house.active:
-        raise InvalidInput("room_inactive", "Deze zaal is niet te boeken.")
+    if isinstance(guests, bool) or not isinstance(guests, int) or not 1 <= guests <= MAX_GUESTS:
+        raise InvalidInput("invalid_guests", f"Het aantal gasten moet tussen 1 en {MAX_GUESTS} liggen.")
 
 
 def _price(*, room: Room, kind: str, start: dt.datetime, end: dt.datetime) -> pricing.Price:
@@ -87,6 +74,8 @@ def booking_request(*, booker, room: Room, kind: str, start: dt.datetime, end: d
     if booker is None or not booker.is_authenticated:
         raise NotAllowed(detail="Log in om te boeken.")
     _validate_shape(room=room, kind=kind, start=start, end=end, guests=guests)
+    title = bounds.check_text(title, field="title")
+    notes = bounds.check_text(notes, field="notes")
     settings = RuleSettings.current()
     with transaction.atomic():
         moment = now()
@@ -99,7 +88,7 @@ def booking_request(*, booker, room: Room, kind: str, start: dt.datetime, end: d
         booking = Booking(
             room=room, house_id=room.house_id, kind=kind, start=start, end=end,
             blocked_until=end + dt.timedelta(minutes=room.buffer_minutes), local_year=local(start).year,
-            guests=guests, alcohol=alcohol, title=title[:200], notes=notes,
+            guests=guests, alcohol=bool(alcohol), title=title, notes=notes,
             booker=booker, booker_name=booker.get_full_name() or booker.email or booker.username,
             booker_email=booker.email, booker_phone=profile.phone if profile else "",
             booker_postcode=profile.postcode if profile else "",
@@ -124,48 +113,16 @@ def booking_request(*, booker, room: Room, kind: str, start: dt.datetime, end: d
               data={"kind": kind, "start": start.isoformat(), "end": end.isoformat()})
         booking_id = booking.pk
         transaction.on_commit(lambda: notifications.booking_requested(booking_id))
-        if kind not in PRIVATE_KINDS and (booker.is_superuser or booker.memberships.filter(house_id=room.house_id).exists()):
+        if kind not in PRIVATE_KINDS and access.is_volunteer(booker, room.house_id):
             # The board books its own house: no one else to approve it.
             booking = _approve_locked(booking=booking, actor=booker, settings=settings,
                                       reason="Geboekt door het bestuur")
     return booking
 
 
-def _transition(booking: Booking, to_status: str, *, actor, reason: str = "", action: str,
-                data: dict[str, Any] | None = None) -> Booking:
-    """Check `to_status` against BookingStatus.TRANSITIONS, set it, save and audit. Caller holds the row lock."""
-    from_status = booking.status
-    if to_status not in BookingStatus.TRANSITIONS[from_status]:
-        raise InvalidTransition(
-            detail=f"Een boeking met status '{BookingStatus(from_status).label}' kan niet naar "
-                   f"'{BookingStatus(to_status).label}'.")
-    moment = now()
-    booking.status = to_status
-    booking.updated_at = moment
-    booking.sequence += 1
-    booking.save()
-    audit(actor=actor, action=action, booking=booking, from_status=from_status, to_status=to_status, reason=reason,
-          data=data)
-    return booking
-
-
-def _lock(booking: Booking, *, house: bool = False) -> Booking:
-    """Re-read `booking` under a row lock; with `house`, first lock its house (the per-house cap lock)."""
-    # Lock order is always house, then booking, so two services can never deadlock. `no_key` (FOR NO KEY UPDATE)
-    # lets new bookings keep referencing the house meanwhile; `of=self` leaves the joined room and house unlocked.
-    if house:
-        House.objects.select_for_update(no_key=True).get(pk=booking.house_id)
-    return Booking.objects.select_for_update(of=("self",)).select_related("room__house").get(pk=booking.pk)
-
-
 def _approve_locked(*, booking: Booking, actor, settings: RuleSettings, reason: str = "") -> Booking:
     """Approve `booking` (already locked, house locked) after re-running the rules. Free bookings are confirmed."""
-    candidate = rules.Candidate(room=booking.room, kind=booking.kind, start=booking.start, end=booking.end,
-                                guests=booking.guests, booker=booking.booker, requested_at=booking.created_at,
-                                exclude_booking_id=booking.pk)
-    results = rules.evaluate(candidate, settings=settings)
-    # Who booked was judged at request time; an account deleted since must not block the decision.
-    results = [r for r in results if r.rule not in ("booker_role", "resident")]
+    results = rules.evaluate_for_decision(booking, settings=settings)
     # One error for the first failing rule, plain rules before slot and cap: `cap_reached` (409) only when the cap
     # is what stands in the way, never when, say, a closure does too.
     rules.raise_for_failures(results)
@@ -174,12 +131,13 @@ def _approve_locked(*, booking: Booking, actor, settings: RuleSettings, reason: 
     booking.decided_by = actor
     booking.decision_reason = reason
     booking.payment_mode = provider.mode_for_house(booking.room.house)
-    if booking.total_cents == 0:
+    if booking.total_cents == 0 or booking.series_id:
+        # Free, or a date of a series (associations settle by invoice): confirmed at once.
         booking.confirmed_at = booking.decided_at
-        _transition(booking, BookingStatus.CONFIRMED, actor=actor, reason=reason, action="booking.approved")
+        transition(booking, BookingStatus.CONFIRMED, actor=actor, reason=reason, action="booking.approved")
     else:
         booking.payment_deadline = payment_deadline_for(booking, approved_at=booking.decided_at, settings=settings)
-        _transition(booking, BookingStatus.APPROVED, actor=actor, reason=reason, action="booking.approved",
+        transition(booking, BookingStatus.APPROVED, actor=actor, reason=reason, action="booking.approved",
                     data={"payment_deadline": booking.payment_deadline.isoformat(), "payment_mode": booking.payment_mode})
     if booking.kind in (BookingKind.PARTY, BookingKind.GATHERING):
         melding = Melding.objects.create(booking=booking, house_id=booking.house_id, kind=booking.kind,
@@ -213,25 +171,24 @@ def booking_approve(*, booking: Booking, actor, reason: str = "") -> Booking:
     approvable (`decision_deadline_passed`, 409)."""
     _require_volunteer(actor, booking)
     with transaction.atomic():
-        locked = _lock(booking, house=True)
-        if locked.status != BookingStatus.REQUESTED:
-            raise InvalidTransition(detail=f"Alleen aanvragen kunnen worden goedgekeurd (status: {locked.get_status_display()}).")
-        if locked.decision_deadline <= now():
-            raise InvalidTransition("decision_deadline_passed",
-                                    "De beslistermijn van deze aanvraag is verstreken; de aanvraag vervalt.")
+        locked = lock_booking(booking, house=True)
+        if refusal := states.decide_refusal(locked, now()):
+            raise refusal
         return _approve_locked(booking=locked, actor=actor, settings=RuleSettings.current(), reason=reason)
 
 
 def booking_reject(*, booking: Booking, actor, reason: str) -> Booking:
     _require_volunteer(actor, booking)
-    if not (reason or "").strip():
-        raise InvalidInput("reason_required", "Geef een reden voor de afwijzing.")
+    reason = bounds.check_text(reason, field="reason", required=True,
+                               required_message="Geef een reden voor de afwijzing.")
     with transaction.atomic():
-        locked = _lock(booking)
+        locked = lock_booking(booking)
+        if refusal := states.reject_refusal(locked, now()):
+            raise refusal
         locked.decided_at = now()
         locked.decided_by = actor
         locked.decision_reason = reason
-        _transition(locked, BookingStatus.REJECTED, actor=actor, reason=reason, action="booking.rejected")
+        transition(locked, BookingStatus.REJECTED, actor=actor, reason=reason, action="booking.rejected")
         booking_id = locked.pk
         transaction.on_commit(lambda: notifications.booking_rejected(booking_id))
         return locked
@@ -242,17 +199,15 @@ def booking_cancel(*, booking: Booking, actor, reason: str = "") -> Booking:
     booking: the fee due and the amount refunded — through Stripe for what Stripe holds, else by the house — as
     ledger lines. Stripe unreachable: `payment_provider_unavailable` (503), nothing changes. A melding is withdrawn;
     an unpaid PaymentIntent is cancelled after commit."""
-    by_volunteer = _is_volunteer(actor, booking)
-    if not by_volunteer and (booking.booker_id is None or actor is None or booking.booker_id != actor.pk):
+    if not access.can_cancel(actor, booking):
         raise NotAllowed(detail="Alleen de aanvrager of het bestuur kan deze boeking annuleren.")
+    by_volunteer = access.can_manage_house(actor, booking.house_id)
+    reason = bounds.check_text(reason, field="reason")
     with transaction.atomic():
-        locked = _lock(booking)
-        if locked.status not in BookingStatus.HOLDING:
-            # Before any refund: a second cancel must never send money again (Stripe keys expire after 24 h).
-            raise InvalidTransition(detail=f"Een boeking met status '{BookingStatus(locked.status).label}' kan niet "
-                                           "meer worden geannuleerd.")
-        if locked.start <= now() and locked.status != BookingStatus.REQUESTED:
-            raise InvalidTransition(detail="Een boeking die al begonnen of voorbij is, kan niet meer worden geannuleerd.")
+        locked = lock_booking(booking)
+        # Before any refund: a second cancel must never send money again (Stripe keys expire after 24 h).
+        if refusal := states.cancel_refusal(locked, now()):
+            raise refusal
         settings = RuleSettings.current()
         terms = pricing.cancellation_terms(locked, at=now(), by_volunteer=by_volunteer,
                                            free_days=settings.free_cancellation_days)
@@ -263,7 +218,7 @@ def booking_cancel(*, booking: Booking, actor, reason: str = "") -> Booking:
                                             f"{': ' + reason if reason else ''}")
         locked.cancelled_at = now()
         locked.cancellation_fee_cents = terms.fee_cents
-        _transition(locked, BookingStatus.CANCELLED, actor=actor, reason=reason, action="booking.cancelled",
+        transition(locked, BookingStatus.CANCELLED, actor=actor, reason=reason, action="booking.cancelled",
                     data={"fee_cents": terms.fee_cents, "refund_cents": terms.refund_cents,
                           "by_volunteer": by_volunteer})
         _withdraw_melding(locked)
@@ -284,21 +239,18 @@ def booking_mark_paid(*, booking: Booking, actor, reason: str = "") -> Booking:
     confirmed and the payment is a ledger line. After the payment deadline the booking expires instead
     (`payment_deadline_passed`, 409)."""
     _require_volunteer(actor, booking)
+    reason = bounds.check_text(reason, field="reason")
     with transaction.atomic():
-        locked = _lock(booking)
-        if locked.status != BookingStatus.APPROVED:
-            raise InvalidTransition(detail="Alleen goedgekeurde boekingen die wachten op betaling kunnen als betaald worden gemarkeerd.")
-        if locked.payment_deadline and locked.payment_deadline <= now():
-            raise InvalidTransition("payment_deadline_passed",
-                                    "De betaaltermijn is verstreken; de boeking vervalt en kan niet meer als betaald "
-                                    "worden gemarkeerd.")
+        locked = lock_booking(booking)
+        if refusal := states.pay_refusal(locked, now()):
+            raise refusal
         amount = pay.outstanding_cents(locked)
         if amount:
             pay.ledger_entry(booking=locked, kind=LedgerKind.CHARGE, method=PaymentMode.OFFLINE, amount_cents=amount,
                              reason=reason or "Betaling ontvangen (offline)", actor=actor)
         locked.paid_cents += amount
         locked.confirmed_at = now()
-        _transition(locked, BookingStatus.CONFIRMED, actor=actor, reason=reason or "Betaling ontvangen (offline)",
+        transition(locked, BookingStatus.CONFIRMED, actor=actor, reason=reason or "Betaling ontvangen (offline)",
                     action="booking.paid", data={"paid_cents": amount, "mode": "offline"})
         _cancel_open_intent_on_commit(locked, True)  # paid on site: the online payment must not take money too
         booking_id = locked.pk
@@ -311,15 +263,13 @@ def booking_refund_deposit(*, booking: Booking, actor, retain_cents: int = 0, re
     through Stripe when the booking was paid there (else the house pays it back); ledger lines `deposit_refund` and
     `deposit_retained`. Stripe unreachable: 503 `payment_provider_unavailable`, nothing changes."""
     _require_volunteer(actor, booking)
+    reason = bounds.check_text(reason, field="reason")
     with transaction.atomic():
-        locked = _lock(booking)
-        if locked.status != BookingStatus.CONFIRMED or locked.end > now():
-            raise InvalidTransition(detail="De borg wordt na afloop van een bevestigde boeking terugbetaald.")
-        if locked.deposit_settled_at:
-            raise InvalidTransition(detail="De borg is al afgehandeld.")
-        if not isinstance(retain_cents, int) or retain_cents < 0 or retain_cents > locked.deposit_cents:
-            raise InvalidInput("invalid_amount", f"Ingehouden bedrag moet tussen 0 en {locked.deposit_cents} cent liggen.")
-        if retain_cents and not reason.strip():
+        locked = lock_booking(booking)
+        if refusal := states.settle_deposit_refusal(locked, now()):
+            raise refusal
+        bounds.check_cents(retain_cents, field="ingehouden borg", maximum=locked.deposit_cents)
+        if retain_cents and not reason:
             raise InvalidInput("reason_required", "Geef een reden voor het inhouden van (een deel van) de borg.")
         # Only money the house holds goes back (a deposit never paid is not refunded).
         to_refund = min(locked.deposit_cents - retain_cents, max(locked.paid_cents - locked.refunded_cents, 0))
@@ -342,17 +292,12 @@ def booking_refund_deposit(*, booking: Booking, actor, retain_cents: int = 0, re
 def booking_expire(*, booking: Booking) -> Booking:
     """A request not decided in time, or an approval not paid in time, expires and frees the slot."""
     with transaction.atomic():
-        locked = _lock(booking)
-        moment = now()
-        if locked.status == BookingStatus.REQUESTED and locked.decision_deadline <= moment:
-            reason = "Niet op tijd beoordeeld"
-        elif (locked.status == BookingStatus.APPROVED and locked.payment_deadline
-              and locked.payment_deadline <= moment):
-            reason = "Niet op tijd betaald"
-        else:
+        locked = lock_booking(booking)
+        if not states.can_expire(locked, now()):
             raise InvalidTransition(detail="Deze boeking is (nog) niet verlopen.")
+        reason = "Niet op tijd beoordeeld" if locked.status == BookingStatus.REQUESTED else "Niet op tijd betaald"
         was_awaiting_payment = locked.status == BookingStatus.APPROVED
-        _transition(locked, BookingStatus.EXPIRED, actor=None, reason=reason, action="booking.expired")
+        transition(locked, BookingStatus.EXPIRED, actor=None, reason=reason, action="booking.expired")
         _withdraw_melding(locked)
         booking_id = locked.pk
         transaction.on_commit(lambda: notifications.booking_expired(booking_id))
@@ -393,14 +338,8 @@ def _withdraw_melding(booking: Booking) -> None:
         transaction.on_commit(lambda: notifications.melding_withdrawn(melding_id))
 
 
-def _is_volunteer(user, booking: Booking) -> bool:
-    if user is None or not user.is_authenticated:
-        return False
-    return user.is_superuser or user.memberships.filter(house_id=booking.house_id).exists()
-
-
 def _require_volunteer(user, booking: Booking) -> None:
-    if not _is_volunteer(user, booking):
+    if not access.can_decide(user, booking):
         raise NotAllowed(detail="Alleen het bestuur van dit huis kan dit doen.")
 
 

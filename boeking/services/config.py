@@ -1,14 +1,13 @@
-"""State changes of configuration: caps, rule parameters, closures. Audited; effective for new requests only."""
+"""State changes of configuration: caps and rule parameters. Audited; effective for new requests only."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.db import transaction
 
 from boeking.errors import InvalidInput
-from boeking.models import PRIVATE_KINDS, CapRule, Closure, House, Room, RuleSettings
+from boeking.models import PRIVATE_KINDS, CapRule, House, RuleSettings
 
 from .audit import audit
 
@@ -85,7 +84,7 @@ def cap_rules_apply(*, actor, changes: list[dict[str, Any]]) -> list[CapRule | N
 
 
 def _check_rule_settings(settings: RuleSettings) -> None:
-    """Combinations no rule could work with; `full_clean` checks each field on its own."""
+    """Each field's bounds (the model's validators, `models.bounded`) and combinations no rule could work with."""
     from django.core.exceptions import ValidationError
 
     try:
@@ -93,17 +92,10 @@ def _check_rule_settings(settings: RuleSettings) -> None:
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
         raise InvalidInput("invalid_setting", f"{field}: {' '.join(messages)}") from exc
-    if settings.private_min_minutes < 1 or settings.private_min_minutes > settings.private_max_minutes:
+    if settings.private_min_minutes > settings.private_max_minutes:
         raise InvalidInput("invalid_setting", "De minimale duur moet tussen 1 minuut en de maximale duur liggen.")
-    if settings.private_max_minutes > 48 * 60:
-        raise InvalidInput("invalid_setting", "De maximale duur is hoogstens 48 uur.")
     if settings.koffietafel_earliest >= settings.koffietafel_latest:
         raise InvalidInput("invalid_setting", "De koffietafel moet eerder kunnen beginnen dan hij uiterlijk eindigt.")
-    for name in ("max_advance_days", "decision_days", "payment_days", "anonymise_after_months"):
-        if getattr(settings, name) < 1:
-            raise InvalidInput("invalid_setting", f"{name}: minimaal 1.")
-    if settings.anonymise_after_months > 120:
-        raise InvalidInput("invalid_setting", "anonymise_after_months: hoogstens 120 maanden.")
     parts = [p.strip() for p in settings.resident_postcodes.split(",") if p.strip()]
     for part in parts:
         bounds = [b.strip() for b in part.split("-", 1)]
@@ -135,27 +127,3 @@ def rule_settings_update(*, actor, changes: dict[str, Any]) -> RuleSettings:
         audit(actor=actor, action="rule_settings.updated", obj=settings,
               data={"from": before, "to": {k: str(v) for k, v in changes.items()}})
         return settings
-
-
-def closure_create(*, actor, house: House, start: dt.datetime, end: dt.datetime, reason: str,
-                   room: Room | None = None) -> Closure:
-    """Close a house (or one room) for `[start, end)`. Existing bookings are not touched here: the caller sees them
-    via `Booking.objects.overlapping` and decides (series handling lands with the series issue)."""
-    if end <= start:
-        raise InvalidInput("end_before_start", "Het einde van de sluiting moet na het begin liggen.")
-    if not reason.strip():
-        raise InvalidInput("reason_required", "Geef een reden voor de sluiting.")
-    if room is not None and room.house_id != house.pk:
-        raise InvalidInput("room_not_in_house", "Deze zaal hoort niet bij dit huis.")
-    with transaction.atomic():
-        closure = Closure.objects.create(house=house, room=room, start=start, end=end, reason=reason.strip())
-        audit(actor=actor, action="closure.created", obj=closure, reason=reason,
-              data={"start": start.isoformat(), "end": end.isoformat(), "room": room.pk if room else None})
-        return closure
-
-
-def closure_delete(*, actor, closure: Closure) -> None:
-    with transaction.atomic():
-        audit(actor=actor, action="closure.deleted", obj=closure, reason=closure.reason,
-              data={"start": closure.start.isoformat(), "end": closure.end.isoformat()})
-        closure.delete()

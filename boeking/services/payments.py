@@ -19,15 +19,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from boeking import notifications
+from boeking import access, notifications, states
 from boeking import payments as provider
 from boeking.clock import format_local, now
 from boeking.errors import InvalidTransition, NotAllowed
 from boeking.models import Booking, BookingStatus, LedgerKind, PaymentEntry, PaymentMode, StripeEvent
 from boeking.pricing import euro
 
-from . import bookings as booking_services
 from .audit import audit
+from .transitions import lock_booking, transition
 
 log = logging.getLogger(__name__)
 
@@ -79,12 +79,8 @@ def offline_instructions(booking: Booking, amount_cents: int) -> str:
 
 
 def _check_payable(booking: Booking) -> int:
-    if booking.status != BookingStatus.APPROVED:
-        raise InvalidTransition(detail=f"Alleen een goedgekeurde boeking die wacht op betaling kan worden betaald "
-                                       f"(status: {booking.get_status_display()}).")
-    if booking.payment_deadline and booking.payment_deadline <= now():
-        raise InvalidTransition("payment_deadline_passed",
-                                "De betaaltermijn is verstreken; de boeking vervalt.")
+    if refusal := states.pay_refusal(booking, now()):
+        raise refusal
     amount = outstanding_cents(booking)
     if amount <= 0:
         raise InvalidTransition("nothing_to_pay", "Er valt niets (meer) te betalen.")
@@ -100,9 +96,9 @@ def payment_start(*, booking: Booking, actor) -> PaymentStart:
     Refused: not the booker (`not_allowed`), not awaiting payment (`invalid_transition`), the deadline passed
     (`payment_deadline_passed`); Stripe unreachable: `payment_provider_unavailable` (503), booking unchanged.
     """
-    if actor is None or not actor.is_authenticated or booking.booker_id != actor.pk:
+    if not access.can_pay(actor, booking):
         raise NotAllowed(detail="Alleen de aanvrager kan deze boeking betalen.")
-    booking = Booking.objects.select_related("house").get(pk=booking.pk)
+    booking = Booking.objects.select_related("house", "room__house").get(pk=booking.pk)
     amount = _check_payable(booking)
     if payment_mode_of(booking) == PaymentMode.OFFLINE:
         return PaymentStart(provider=PaymentMode.OFFLINE, amount_cents=amount, deadline=booking.payment_deadline,
@@ -126,7 +122,7 @@ def payment_start(*, booking: Booking, actor) -> PaymentStart:
             idempotency_key=f"{_key(booking)}-pi-{amount}-after-{previous or 'none'}")
     if intent["id"] != previous:
         with transaction.atomic():
-            locked = booking_services._lock(booking)
+            locked = lock_booking(booking)
             _check_payable(locked)
             locked.payment_intent_id = intent["id"]
             locked.updated_at = now()
@@ -204,7 +200,7 @@ def _settle_succeeded(intent: dict[str, Any], *, source: str) -> str:
     if booking_id is None or not Booking.objects.filter(pk=booking_id).exists():
         return "geen boeking bij deze betaling"
     with transaction.atomic():
-        locked = booking_services._lock(Booking(pk=booking_id))
+        locked = lock_booking(Booking(pk=booking_id))
         if PaymentEntry.objects.filter(kind=LedgerKind.CHARGE, stripe_id=intent["id"]).exists():
             return "al verwerkt"
         amount = int(intent.get("amount_received") or intent["amount"])
@@ -220,7 +216,7 @@ def _settle_succeeded(intent: dict[str, Any], *, source: str) -> str:
                 audit(actor=None, action="booking.paid_partly", booking=locked, data=data)
                 return "deels betaald"
             locked.confirmed_at = now()
-            booking_services._transition(locked, BookingStatus.CONFIRMED, actor=None, reason="Online betaald",
+            transition(locked, BookingStatus.CONFIRMED, actor=None, reason="Online betaald",
                                          action="booking.paid", data=data)
             transaction.on_commit(lambda: notifications.booking_confirmed(booking_id))
             return "boeking bevestigd"
@@ -246,7 +242,7 @@ def _settle_failed(intent: dict[str, Any], event_id: str) -> str:
     if booking_id is None or not Booking.objects.filter(pk=booking_id).exists():
         return "geen boeking bij deze betaling"
     with transaction.atomic():
-        locked = booking_services._lock(Booking(pk=booking_id))
+        locked = lock_booking(Booking(pk=booking_id))
         if locked.status != BookingStatus.APPROVED or PaymentEntry.objects.filter(
                 kind=LedgerKind.CHARGE, stripe_id=intent["id"]).exists():
             return f"genegeerd (status {locked.status})"

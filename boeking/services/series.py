@@ -18,19 +18,14 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 
-from boeking import intervals, notifications, occurrences, pricing
-from boeking.availability import opening_intervals
-from boeking.clock import local, local_midnight, now, today
-from boeking.errors import InvalidInput, InvalidLocalTime, InvalidTransition, NotAllowed, SlotTaken
+from boeking import access, bounds, notifications, occurrences, pricing, rules, states
+from boeking.clock import elapsed, local, local_midnight, now, today
+from boeking.errors import InvalidInput, InvalidLocalTime, InvalidTransition, NotAllowed, RuleViolation, SlotTaken
 from boeking.models import (
     AuditEntry,
     Booking,
-    BookingKind,
     BookingStatus,
-    Closure,
     House,
-    OpeningHours,
-    Role,
     Room,
     RuleSettings,
     Series,
@@ -40,9 +35,9 @@ from boeking.models import (
 )
 
 from .audit import audit
-from .bookings import _transition
+from .transitions import lock_series, series_transition, transition
 
-SERIES_KINDS = (BookingKind.ASSOCIATION, BookingKind.COMMUNITY)
+SERIES_KINDS = access.SERIES_KINDS
 
 
 @dataclass
@@ -71,84 +66,80 @@ class Plan:
     prices: list[int] = field(default_factory=list)
 
 
-def _role(user) -> str | None:
-    if user is None or not user.is_authenticated:
-        return None
-    if user.is_superuser:
-        return Role.ADMIN
-    profile = getattr(user, "profile", None)
-    return profile.role if profile else None
-
-
-def _is_volunteer(user, house_id: int) -> bool:
-    return _role(user) == Role.ADMIN or bool(
-        user and user.is_authenticated and user.memberships.filter(house_id=house_id).exists())
-
-
 def _check_may_request(user, room: Room, kind: str) -> bool:
-    """Returns whether the requester is a volunteer of the house (their series need no approval)."""
+    """Refuse whoever may not request a series of `kind` in this house (`boeking.access.series_kinds`). Returns
+    whether the requester is a volunteer of the house (their series need no approval)."""
     if kind not in SERIES_KINDS:
         raise InvalidInput("invalid_kind", "Een reeks is voor verenigingsactiviteiten of activiteiten van het huis.")
-    volunteer = _is_volunteer(user, room.house_id)
-    if volunteer:
-        return True
-    if _role(user) == Role.ASSOCIATION and kind == BookingKind.ASSOCIATION:
-        return False
-    raise NotAllowed(detail="Reeksen worden aangevraagd door verenigingen of het bestuur van het huis.")
+    if kind not in access.series_kinds(user, room.house_id):
+        raise NotAllowed(detail="Reeksen worden aangevraagd door verenigingen of het bestuur van het huis.")
+    return access.is_volunteer(user, room.house_id)
+
+
+# The rule that stops a date, as the reason a series keeps for it.
+SKIP_FOR_RULE = {
+    "slot": SkipReason.CONFLICT,
+    "closure": SkipReason.CLOSURE,
+    "opening_hours": SkipReason.OPENING_HOURS,
+    "min_notice": SkipReason.NOTICE,
+    "max_advance": SkipReason.ADVANCE,
+}
+# Rules that fail for every date alike: the whole series is refused instead of skipping each date.
+WHOLE_SERIES_RULES = ("room_active", "guests", "booker_role")
+
+
+def _skip_for(day: dt.date, failed: list[rules.RuleResult]) -> Skip:
+    first = next((r for r in failed if r.rule in SKIP_FOR_RULE), failed[0])
+    detail = first.message_nl
+    if first.rule == "closure":
+        detail = detail.rpartition(" (")[0] or detail  # "Gesloten: Kerstsluiting"; the date is the skip's own
+    return Skip(day, SKIP_FOR_RULE.get(first.rule, SkipReason.OTHER), detail)
 
 
 def series_plan(*, room: Room, kind: str, rrule: str, start_time: dt.time, end_time: dt.time,
                 first_date: dt.date, until: dt.date | None, guests: int,
-                exclude_series_id: int | None = None) -> Plan:
-    """Expand the rule and check every date against opening hours, closures and existing bookings (buffers
-    included). Writes nothing. Six queries, whatever the number of dates."""
-    if guests is None or guests < 1:
+                exclude_series_id: int | None = None, requested_at: dt.datetime | None = None) -> Plan:
+    """Expand the rule and ask the rules (`rules.evaluate_many`, data loaded once) about every date: notice, how
+    far ahead, opening hours, closures, existing bookings and the series' own earlier dates (buffers included).
+    A date that fails is kept as a skip with its reason; a rule that fails for every date alike (inactive room,
+    too many guests) refuses the whole series. Writes nothing; a constant number of queries."""
+    if isinstance(guests, bool) or not isinstance(guests, int) or guests < 1:
         raise InvalidInput("invalid_guests", "Het aantal deelnemers moet minimaal 1 zijn.")
-    if guests > room.capacity:
-        raise InvalidInput("guests", f"De zaal biedt plaats aan maximaal {room.capacity} personen.")
     if start_time == end_time:
         raise InvalidInput("end_before_start", "Begin- en eindtijd zijn gelijk.")
     rule_set = occurrences.parse_rule(rrule)
     dates = occurrences.occurrence_dates(rule_set, first_date, start_time, until)
     plan = Plan()
-    if not dates:
-        return plan
-    settings = RuleSettings.current()
-    earliest = now() + dt.timedelta(hours=settings.min_notice_hours(kind))
-    range_start = local_midnight(dates[0])
-    range_end = local_midnight(dates[-1] + dt.timedelta(days=2))
-    taken = list(Booking.objects.active().filter(room=room, start__lt=range_end, blocked_until__gt=range_start)
-                 .exclude(series_id=exclude_series_id or 0).values_list("start", "blocked_until"))
-    closures = list(Closure.objects.affecting(room, range_start, range_end).values_list("start", "end", "reason"))
-    opening = opening_intervals(room.house, dates[0], dates[-1] + dt.timedelta(days=1),
-                                hours=list(OpeningHours.objects.filter(house_id=room.house_id)))
-    tariffs = list(room.tariffs.all())
-    buffer = dt.timedelta(minutes=room.buffer_minutes)
+    periods: list[occurrences.Period] = []
     for day in dates:
         try:
             period = occurrences.period_on(day, start_time, end_time)
         except InvalidLocalTime as exc:
             plan.skips.append(Skip(day, SkipReason.NONEXISTENT_TIME, exc.detail))
             continue
-        if period.end - period.start > dt.timedelta(hours=24):
+        if elapsed(period.start, period.end) > dt.timedelta(hours=24):
             raise InvalidInput("too_long", "Een keer uit een reeks duurt hoogstens 24 uur.")
-        if period.start < earliest:
-            plan.skips.append(Skip(day, SkipReason.OTHER, "Te kort van tevoren: deze datum is te snel om nog te boeken."))
-            continue
-        closure = next((c for c in closures if c[0] < period.end and c[1] > period.start), None)
-        if closure:
-            plan.skips.append(Skip(day, SkipReason.CLOSURE, f"Gesloten: {closure[2]}"))
-            continue
-        if not intervals.covers(opening, period.start, period.end):
-            plan.skips.append(Skip(day, SkipReason.OPENING_HOURS, "Het huis is dan niet open."))
-            continue
-        if any(s < period.end + buffer and until_ > period.start for s, until_ in taken):
-            plan.skips.append(Skip(day, SkipReason.CONFLICT, "De zaal is dan al bezet."))
+        periods.append(period)
+    if not periods:
+        return plan
+    moment = requested_at or now()
+    candidates = [rules.Candidate(room=room, kind=kind, start=p.start, end=p.end, guests=guests, booker=None,
+                                  requested_at=moment) for p in periods]
+    results = rules.evaluate_many(candidates, exclude_series_id=exclude_series_id)
+    tariffs = list(room.tariffs.all())
+    for period, result in zip(periods, results, strict=True):
+        failed = rules.failures(result)
+        whole = next((r for r in failed if r.rule in WHOLE_SERIES_RULES), None)
+        if whole is not None:
+            raise RuleViolation(whole.rule, whole.message, [r.as_dict() for r in result])
+        if failed:
+            plan.skips.append(_skip_for(period.date, failed))
             continue
         plan.periods.append(period)
         price = pricing.quote_price(room=room, kind=kind, start=period.start, end=period.end, tariffs=tariffs)
         plan.prices.append(price.total_cents)
         plan.price_per_occurrence = plan.price_per_occurrence or price
+    plan.skips.sort(key=lambda skip: skip.date)
     return plan
 
 
@@ -240,57 +231,63 @@ def series_create(*, booker, room: Room, kind: str, rrule: str, start_time: dt.t
     raise AssertionError("unreachable")
 
 
-def _lock_series(series: Series) -> Series:
-    House.objects.select_for_update(no_key=True).get(pk=series.house_id)
-    return Series.objects.select_for_update(of=("self",)).select_related("room__house").get(pk=series.pk)
-
-
 def _require_volunteer(user, series: Series) -> None:
-    if not _is_volunteer(user, series.house_id):
+    if not access.can_manage_house(user, series.house_id):
         raise NotAllowed(detail="Alleen het bestuur van dit huis kan dit doen.")
 
 
-def _set_series_status(series: Series, to_status: str, *, actor, reason: str, action: str) -> None:
-    from_status = series.status
-    series.status = to_status
-    series.updated_at = now()
-    series.save(update_fields=["status", "updated_at", "decided_at", "decided_by", "decision_reason"])
-    audit(actor=actor, action=action, obj=series, from_status=from_status, to_status=to_status, reason=reason)
+def _require_may_change(user, series: Series) -> None:
+    if not access.can_change_series(user, series):
+        raise NotAllowed(detail="Alleen de aanvrager of het bestuur kan deze reeks wijzigen.")
 
 
-def series_approve(*, series: Series, actor, reason: str = "") -> Series:
-    """Approve a requested series: its requested occurrences are confirmed. Dates taken meanwhile were already
-    blocked by those occurrences, so nothing can have been double-booked; a closure added since the request cancels
-    the dates it hits (kept as skips with the closure's reason). A request whose dates all expired cannot be
-    approved any more (`series_expire_overdue` marks it expired)."""
+def series_approve(*, series: Series, actor, reason: str = "", exclude_dates: list[dt.date] | None = None) -> Series:
+    """Approve a requested series: its requested occurrences are confirmed. The rules run again at decision time
+    (`rules.evaluate_many`, judged against the moment of the request): a date a closure, a change of opening
+    hours or anything else now stops is cancelled and kept as a skip with that reason; an inactive room refuses
+    the whole approval. `exclude_dates` are dates the board does not approve: each becomes a skip "not approved
+    by the board". A request whose dates all expired cannot be approved any more."""
     _require_volunteer(actor, series)
+    reason = bounds.check_text(reason, field="reason")
+    excluded = set(exclude_dates or [])
     with transaction.atomic():
-        locked = _lock_series(series)
-        if locked.status != SeriesStatus.REQUESTED:
-            raise InvalidTransition(detail="Alleen aangevraagde reeksen kunnen worden goedgekeurd.")
+        locked = lock_series(series)
+        if refusal := states.series_decide_refusal(locked):
+            raise refusal
         pending = list(locked.occurrences.select_for_update(of=("self",)).filter(status=BookingStatus.REQUESTED)
-                       .order_by("start"))
+                       .select_related("room__house").order_by("start"))
         if not pending:
             raise InvalidTransition(detail="Deze aanvraag is verlopen: er is niet op tijd over beslist. "
                                            "De vereniging kan de reeks opnieuw aanvragen.")
         locked.decided_at, locked.decided_by, locked.decision_reason = now(), actor, reason
-        closures = list(Closure.objects.affecting(locked.room, pending[0].start, pending[-1].end)
-                        .values_list("start", "end", "reason"))
-        closed = []
-        for booking in pending:
-            closure = next((c for c in closures if c[0] < booking.end and c[1] > booking.start), None)
-            if closure:
+        results = rules.evaluate_many([
+            rules.Candidate(room=b.room, kind=b.kind, start=b.start, end=b.end, guests=b.guests, booker=None,
+                            requested_at=b.created_at, exclude_booking_id=b.pk) for b in pending])
+        skips = []
+        for booking, result in zip(pending, results, strict=True):
+            failed = rules.failures(result)
+            whole = next((r for r in failed if r.rule in WHOLE_SERIES_RULES), None)
+            if whole is not None:
+                raise RuleViolation(whole.rule, whole.message, [r.as_dict() for r in result])
+            day = local(booking.start).date()
+            if failed or day in excluded:
+                skip = _skip_for(day, failed) if failed else Skip(day, SkipReason.NOT_APPROVED,
+                                                                   "Niet goedgekeurd door het bestuur.")
                 booking.cancelled_at = locked.decided_at
-                _transition(booking, BookingStatus.CANCELLED, actor=actor, reason=f"Gesloten: {closure[2]}",
-                            action="booking.cancelled", data={"series": locked.pk, "scope": "closure"})
-                closed.append(SeriesSkip(series=locked, date=local(booking.start).date(), reason=SkipReason.CLOSURE,
-                                         detail=f"Gesloten: {closure[2]}"[:300]))
+                transition(booking, BookingStatus.CANCELLED, actor=actor, reason=skip.detail,
+                           action="booking.cancelled", data={"series": locked.pk, "scope": skip.reason})
+                skips.append(SeriesSkip(series=locked, date=day, reason=skip.reason, detail=skip.detail[:300]))
                 continue
             booking.decided_at, booking.decided_by, booking.confirmed_at = locked.decided_at, actor, locked.decided_at
-            _transition(booking, BookingStatus.CONFIRMED, actor=actor, reason=reason, action="booking.approved")
-        SeriesSkip.objects.filter(series=locked, date__in=[s.date for s in closed]).delete()
-        SeriesSkip.objects.bulk_create(closed)
-        _set_series_status(locked, SeriesStatus.APPROVED, actor=actor, reason=reason, action="series.approved")
+            transition(booking, BookingStatus.CONFIRMED, actor=actor, reason=reason, action="booking.approved")
+        if len(skips) == len(pending):
+            raise InvalidInput("no_dates", "Dan blijft er geen enkele datum over; wijs de aanvraag af.",
+                               rules=[{"date": s.date.isoformat(), "reason": s.reason, "detail": s.detail}
+                                      for s in skips])
+        SeriesSkip.objects.filter(series=locked, date__in=[s.date for s in skips]).delete()
+        SeriesSkip.objects.bulk_create(skips)
+        series_transition(locked, SeriesStatus.APPROVED, actor=actor, reason=reason, action="series.approved",
+                          data={"excluded": sorted(d.isoformat() for d in excluded)} if excluded else None)
         series_id = locked.pk
         transaction.on_commit(lambda: notifications.series_decided(series_id))
         return locked
@@ -305,11 +302,11 @@ def series_expire_overdue() -> list[Series]:
     for pk in stale:
         with transaction.atomic():
             locked = Series.objects.select_for_update(of=("self",)).get(pk=pk)
-            if (locked.status != SeriesStatus.REQUESTED
+            if (not states.series_can_decide(locked)
                     or locked.occurrences.filter(status=BookingStatus.REQUESTED).exists()):
                 continue  # decided or changed meanwhile
-            _set_series_status(locked, SeriesStatus.EXPIRED, actor=None, action="series.expired",
-                               reason="Niet op tijd beslist")
+            series_transition(locked, SeriesStatus.EXPIRED, actor=None, action="series.expired",
+                              reason="Niet op tijd beslist")
             transaction.on_commit(lambda pk=pk: notifications.series_decided(pk))
             expired.append(locked)
     return expired
@@ -317,37 +314,34 @@ def series_expire_overdue() -> list[Series]:
 
 def series_reject(*, series: Series, actor, reason: str) -> Series:
     _require_volunteer(actor, series)
-    if not (reason or "").strip():
-        raise InvalidInput("reason_required", "Geef een reden voor de afwijzing.")
+    reason = bounds.check_text(reason, field="reason", required=True,
+                               required_message="Geef een reden voor de afwijzing.")
     with transaction.atomic():
-        locked = _lock_series(series)
-        if locked.status != SeriesStatus.REQUESTED:
-            raise InvalidTransition(detail="Alleen aangevraagde reeksen kunnen worden afgewezen.")
+        locked = lock_series(series)
+        if refusal := states.series_decide_refusal(locked):
+            raise refusal
         locked.decided_at, locked.decided_by, locked.decision_reason = now(), actor, reason
         for booking in locked.occurrences.select_for_update(of=("self",)).filter(status=BookingStatus.REQUESTED):
             booking.decided_at, booking.decided_by, booking.decision_reason = locked.decided_at, actor, reason
-            _transition(booking, BookingStatus.REJECTED, actor=actor, reason=reason, action="booking.rejected")
-        _set_series_status(locked, SeriesStatus.REJECTED, actor=actor, reason=reason, action="series.rejected")
+            transition(booking, BookingStatus.REJECTED, actor=actor, reason=reason, action="booking.rejected")
+        series_transition(locked, SeriesStatus.REJECTED, actor=actor, reason=reason, action="series.rejected")
         series_id = locked.pk
         transaction.on_commit(lambda: notifications.series_decided(series_id))
         return locked
-
-
-def _may_change(user, series: Series) -> bool:
-    return _is_volunteer(user, series.house_id) or (series.booker_id is not None and user is not None
-                                                    and series.booker_id == user.pk)
 
 
 def series_cancel(*, series: Series, actor, from_date: dt.date | None = None, reason: str = "") -> list[Booking]:
     """Cancel the occurrences on or after `from_date` ("this and all following"; default: every future one).
     Past and already started occurrences are never changed. Cancelling from the first future occurrence cancels
     the series itself; otherwise the series now ends the day before `from_date`."""
-    if not _may_change(actor, series):
-        raise NotAllowed(detail="Alleen de aanvrager of het bestuur kan deze reeks annuleren.")
+    _require_may_change(actor, series)
+    reason = bounds.check_text(reason, field="reason")
+    if from_date is not None:
+        bounds.check_date(from_date, field="from_date")
     with transaction.atomic():
-        locked = _lock_series(series)
-        if locked.status in (SeriesStatus.CANCELLED, SeriesStatus.REJECTED, SeriesStatus.EXPIRED):
-            raise InvalidTransition(detail="Deze reeks is al geannuleerd, afgewezen of verlopen.")
+        locked = lock_series(series)
+        if refusal := states.series_change_refusal(locked):
+            raise refusal
         moment = now()
         start_from = max(local_midnight(from_date), moment) if from_date else moment
         future = list(locked.occurrences.select_for_update(of=("self",))
@@ -356,10 +350,10 @@ def series_cancel(*, series: Series, actor, from_date: dt.date | None = None, re
                                               start__gte=moment).exists()
         for booking in future:
             booking.cancelled_at = moment
-            _transition(booking, BookingStatus.CANCELLED, actor=actor, reason=reason, action="booking.cancelled",
-                        data={"series": locked.pk, "scope": "this_and_following"})
+            transition(booking, BookingStatus.CANCELLED, actor=actor, reason=reason, action="booking.cancelled",
+                       data={"series": locked.pk, "scope": "this_and_following"})
         if from_date is None or not remaining:
-            _set_series_status(locked, SeriesStatus.CANCELLED, actor=actor, reason=reason, action="series.cancelled")
+            series_transition(locked, SeriesStatus.CANCELLED, actor=actor, reason=reason, action="series.cancelled")
         else:
             locked.until = from_date - dt.timedelta(days=1)
             if occurrences.has_count(locked.recurrence):
@@ -374,16 +368,24 @@ def series_cancel(*, series: Series, actor, from_date: dt.date | None = None, re
         return future
 
 
+def _decided_for(actor, series: Series) -> bool:
+    """Whether a change by `actor` to an approved `series` takes effect without the board: only when the actor
+    is on the board (or the series is not approved yet, so the board will still decide it)."""
+    return series.status != SeriesStatus.APPROVED or access.can_manage_house(actor, series.house_id)
+
+
 def series_restore_date(*, series: Series, actor, date: dt.date) -> Booking:
-    """Book a cancelled or skipped date of the series again, if the slot is still free (same checks as creation)."""
-    if not _may_change(actor, series):
-        raise NotAllowed(detail="Alleen de aanvrager of het bestuur kan deze reeks wijzigen.")
+    """Book a cancelled or skipped date of the series again, if the slot is still free (same rules as creation).
+    On an approved series a date restored by the association is a new request for the board (it adds to what
+    was approved); restored by the board it is confirmed at once."""
+    _require_may_change(actor, series)
+    bounds.check_date(date, field="date")
     with transaction.atomic():
-        locked = _lock_series(series)
-        if locked.status not in (SeriesStatus.REQUESTED, SeriesStatus.APPROVED):
-            raise InvalidTransition(detail="Alleen datums van een lopende reeks kunnen worden hersteld.")
+        locked = lock_series(series)
+        if refusal := states.series_change_refusal(locked):
+            raise refusal
         dates = occurrences.occurrence_dates(locked.recurrence, locked.first_date, locked.start_time,
-                                             locked.until)
+                                             locked.until, horizon_from=locked.first_date)
         if date not in dates:
             raise InvalidInput("not_in_series", "Deze datum hoort niet bij de reeks.")
         if locked.occurrences.filter(status__in=BookingStatus.HOLDING, start__gte=local_midnight(date),
@@ -397,49 +399,75 @@ def series_restore_date(*, series: Series, actor, date: dt.date) -> Booking:
             code = "slot_taken" if skip.reason == SkipReason.CONFLICT else "date_unavailable"
             error = SlotTaken if code == "slot_taken" else InvalidInput
             raise error(code, f"{date:%d-%m-%Y} kan niet: {skip.detail}")
-        status = BookingStatus.CONFIRMED if locked.status == SeriesStatus.APPROVED else BookingStatus.REQUESTED
+        immediate = _decided_for(actor, locked)
+        status = (BookingStatus.CONFIRMED if locked.status == SeriesStatus.APPROVED and immediate
+                  else BookingStatus.REQUESTED)
         try:
             with transaction.atomic():
                 (booking,) = _insert_occurrences(locked, plan.periods, status, actor, now())
         except IntegrityError as exc:
             raise SlotTaken(detail="De zaal is zojuist bezet.") from exc
         SeriesSkip.objects.filter(series=locked, date=date).delete()
-        audit(actor=actor, action="series.date_restored", obj=locked, data={"date": date.isoformat()})
+        audit(actor=actor, action="series.date_restored", obj=locked,
+              data={"date": date.isoformat(), "status": status, "needs_decision": status == BookingStatus.REQUESTED})
+        if status == BookingStatus.REQUESTED and locked.status == SeriesStatus.APPROVED:
+            booking_id = booking.pk
+            transaction.on_commit(lambda: notifications.booking_requested(booking_id))
         return booking
+
+
+def _widens(series: Series, start_time: dt.time, end_time: dt.time) -> bool:
+    """Whether new times reach outside the approved ones (earlier start, later end, or across midnight anew)."""
+    def span(start: dt.time, end: dt.time) -> tuple[int, int]:
+        begin = start.hour * 60 + start.minute
+        finish = end.hour * 60 + end.minute
+        return begin, finish + (24 * 60 if finish <= begin else 0)
+
+    old_start, old_end = span(series.start_time, series.end_time)
+    new_start, new_end = span(start_time, end_time)
+    return new_start < old_start or new_end > old_end
 
 
 def series_split(*, series: Series, actor, from_date: dt.date, start_time: dt.time, end_time: dt.time,
                  reason: str = "") -> Series:
     """Change the time of "this and all following": the original series ends before `from_date`, a new series
-    (pointing back to it) takes the same rule from `from_date` with the new times. Past occurrences are kept."""
-    if not _may_change(actor, series):
-        raise NotAllowed(detail="Alleen de aanvrager of het bestuur kan deze reeks wijzigen.")
+    (pointing back to it) takes the same rule from `from_date` with the new times. Past occurrences are kept.
+
+    Narrowing an approved series (times within the approved ones) takes effect at once. Widening it goes back to
+    the board: done by the association, the new series is a request (its dates requested, decided as a whole);
+    the audit says who changed what."""
+    _require_may_change(actor, series)
+    reason = bounds.check_text(reason, field="reason")
+    bounds.check_date(from_date, field="from_date")
     if from_date < today():
         raise InvalidInput("date_in_past", "Alleen toekomstige datums kunnen worden gewijzigd.")
     with transaction.atomic():
-        locked = _lock_series(series)
-        if locked.status not in (SeriesStatus.REQUESTED, SeriesStatus.APPROVED):
-            raise InvalidTransition(detail="Alleen een lopende reeks kan worden gewijzigd.")
+        locked = lock_series(series)
+        if refusal := states.series_change_refusal(locked):
+            raise refusal
         old_dates = occurrences.occurrence_dates(locked.recurrence, locked.first_date, locked.start_time,
-                                                 locked.until)
+                                                 locked.until, horizon_from=locked.first_date)
         following = [d for d in old_dates if d >= from_date]
         if not following:
             raise InvalidInput("not_in_series", "Na deze datum heeft de reeks geen datums meer.")
         rule = occurrences.parse_rule(occurrences.rule_text(locked.recurrence))
         rule.rrules[0].count = None
         moment = now()
+        approved = locked.status == SeriesStatus.APPROVED
+        immediate = approved and (not _widens(locked, start_time, end_time) or _decided_for(actor, locked))
+        new_status = SeriesStatus.APPROVED if immediate else SeriesStatus.REQUESTED
         # Past and already started occurrences are never changed (as in series_cancel).
         cancelled = [b.pk for b in locked.occurrences.filter(status__in=BookingStatus.HOLDING,
                                                              start__gte=max(local_midnight(from_date), moment))]
         for booking in locked.occurrences.select_for_update(of=("self",)).filter(pk__in=cancelled):
             booking.cancelled_at = moment
-            _transition(booking, BookingStatus.CANCELLED, actor=actor, reason=reason or "Tijd gewijzigd",
-                        action="booking.cancelled", data={"series": locked.pk, "scope": "split"})
+            transition(booking, BookingStatus.CANCELLED, actor=actor, reason=reason or "Tijd gewijzigd",
+                       action="booking.cancelled", data={"series": locked.pk, "scope": "split"})
         # The new series starts on the first following date, not on `from_date`: an INTERVAL counts from DTSTART,
         # so a fortnightly series split from a week it skips would otherwise move to the other weeks.
         plan = series_plan(room=locked.room, kind=locked.kind, rrule=occurrences.rule_text(rule),
                            start_time=start_time, end_time=end_time, first_date=following[0], until=following[-1],
-                           guests=locked.guests)
+                           guests=locked.guests, exclude_series_id=locked.pk)
         if not plan.periods:
             raise InvalidInput("no_dates", "Geen enkele datum is met de nieuwe tijden te boeken.",
                                rules=[s.as_dict() for s in plan.skips])
@@ -448,13 +476,19 @@ def series_split(*, series: Series, actor, from_date: dt.date, start_time: dt.ti
             end_time=end_time, first_date=following[0], until=following[-1], guests=locked.guests, title=locked.title,
             booker=locked.booker, booker_name=locked.booker_name, booker_email=locked.booker_email,
             booker_phone=locked.booker_phone, organisation=locked.organisation, parent=locked,
-            status=locked.status, decided_at=locked.decided_at, decided_by=locked.decided_by,
+            status=new_status,
+            # Decided by whoever decided it: the board that approved the original when the change narrows it (or
+            # the board itself changes it); nobody yet when the change goes back to the board.
+            decided_at=(moment if access.can_manage_house(actor, locked.house_id) else locked.decided_at)
+            if immediate else None,
+            decided_by=(actor if access.can_manage_house(actor, locked.house_id) else locked.decided_by)
+            if immediate else None,
             created_at=moment, updated_at=moment)
         SeriesSkip.objects.bulk_create([SeriesSkip(series=new, date=s.date, reason=s.reason, detail=s.detail[:300])
                                         for s in plan.skips])
         # Those dates are the new series' now: its own skips say which of them cannot be booked.
         SeriesSkip.objects.filter(series=locked, date__gte=from_date).delete()
-        status = BookingStatus.CONFIRMED if locked.status == SeriesStatus.APPROVED else BookingStatus.REQUESTED
+        status = BookingStatus.CONFIRMED if new_status == SeriesStatus.APPROVED else BookingStatus.REQUESTED
         try:
             with transaction.atomic():
                 _insert_occurrences(new, plan.periods, status, actor, moment)
@@ -468,49 +502,12 @@ def series_split(*, series: Series, actor, from_date: dt.date, start_time: dt.ti
             locked.status = SeriesStatus.CANCELLED
         locked.save(update_fields=["until", "recurrence", "updated_at", "status"])
         audit(actor=actor, action="series.split", obj=locked, reason=reason,
-              data={"from_date": from_date.isoformat(), "new_series": new.pk,
+              data={"from_date": from_date.isoformat(), "new_series": new.pk, "new_status": new_status,
+                    "widens": _widens(locked, start_time, end_time),
                     "start_time": start_time.isoformat(), "end_time": end_time.isoformat()})
+        audit(actor=actor, action="series.created", obj=new, to_status=new_status,
+              data={"split_from": locked.pk, "occurrences": len(plan.periods), "skipped": len(plan.skips)})
+        if new_status == SeriesStatus.REQUESTED and approved:
+            new_id = new.pk
+            transaction.on_commit(lambda: notifications.series_requested(new_id))
         return new
-
-
-def closure_affected_bookings(closure: Closure):
-    """Bookings that hold a slot during `closure` (series occurrences and one-off bookings)."""
-    qs = Booking.objects.active().filter(start__lt=closure.end, end__gt=closure.start, house_id=closure.house_id)
-    if closure.room_id:
-        qs = qs.filter(room_id=closure.room_id)
-    return qs.select_related("series", "room").order_by("start")
-
-
-def closure_cancel_affected(*, closure: Closure, actor, booking_ids: list[int] | None = None) -> list[Booking]:
-    """A volunteer confirms cancelling the bookings a (later added) closure hits. Series dates are recorded as
-    skipped because of the closure; the bookers are notified; cancelled by the board means a full refund."""
-    from .bookings import booking_cancel
-
-    if not _is_volunteer(actor, closure.house_id):
-        raise NotAllowed(detail="Alleen het bestuur van dit huis kan dit doen.")
-    affected = list(closure_affected_bookings(closure))
-    if booking_ids is not None:
-        affected = [b for b in affected if b.pk in set(booking_ids)]
-    cancelled, per_series = [], {}
-    reason = f"Gesloten: {closure.reason}"
-    with transaction.atomic():
-        for booking in affected:
-            if booking.start <= now():
-                continue
-            if booking.series_id is None:
-                cancelled.append(booking_cancel(booking=booking, actor=actor, reason=reason))
-                continue
-            # Series dates: cancelled without a mail each; the association gets one mail per series below.
-            locked = Booking.objects.select_for_update(of=("self",)).get(pk=booking.pk)
-            if locked.status not in BookingStatus.HOLDING:
-                continue
-            locked.cancelled_at = now()
-            _transition(locked, BookingStatus.CANCELLED, actor=actor, reason=reason, action="booking.cancelled",
-                        data={"series": booking.series_id, "scope": "closure", "closure": closure.pk})
-            SeriesSkip.objects.update_or_create(series_id=booking.series_id, date=local(booking.start).date(),
-                                                defaults={"reason": SkipReason.CLOSURE, "detail": reason[:300]})
-            per_series.setdefault(booking.series_id, []).append(locked.pk)
-            cancelled.append(locked)
-        for series_id, ids in per_series.items():
-            transaction.on_commit(lambda series_id=series_id, ids=ids: notifications.series_cancelled(series_id, ids))
-    return cancelled

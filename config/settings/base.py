@@ -181,6 +181,9 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    # JSON only (SPEC §6), bounded in size and nesting (api/parsers.py): a form-encoded or multipart body is a 415, and
+    # the schema advertises application/json alone. The Stripe webhook reads its raw body and needs no parser.
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
     # Throttles identify anonymous callers by address: trust as many X-Forwarded-For hops as the lockout does
     # (0: the connecting address), so a forged header cannot reset the login limit.
     "NUM_PROXIES": ZAALBOEK_TRUSTED_PROXIES,

@@ -208,7 +208,7 @@ def test_series_quote__dates_with_offsets_and_rejected_dates_with_reasons__write
     assert body["count"] == 11
     assert body["total_cents"] == 11 * 3000
     assert body["rejected_dates"] == [
-        {"date": "2027-03-16", "reason": "conflict", "reason_label": "Al bezet", "detail": "De zaal is dan al bezet."},
+        {"date": "2027-03-16", "reason": "conflict", "reason_label": "Al bezet", "detail": "De zaal is dan al bezet (inclusief 30 minuten schoonmaaktijd)."},
         {"date": "2027-04-06", "reason": "closure", "reason_label": "Gesloten", "detail": "Gesloten: Pasen"},
     ]
     first, last = body["occurrences"][0], body["occurrences"][-1]
@@ -270,7 +270,7 @@ def test_series_create__association__201_requested_with_occurrences_and_rejected
     assert body["occurrences"][-1]["end"] == "2027-05-25T21:00:00+02:00"
     assert [o["start"] for o in body["occurrences"]] == sorted(o["start"] for o in body["occurrences"])
     assert body["rejected_dates"] == [{"date": "2027-04-13", "reason": "conflict", "reason_label": "Al bezet",
-                                       "detail": "De zaal is dan al bezet."}]
+                                       "detail": "De zaal is dan al bezet (inclusief 30 minuten schoonmaaktijd)."}]
     assert blocker.pk not in {o["id"] for o in body["occurrences"]}
 
 
@@ -288,8 +288,8 @@ def test_series_create__volunteer__201_approved_and_confirmed(as_user, room):
     assert {o["status"] for o in body["occurrences"]} == {"confirmed"}
 
 
-def test_series_create__nothing_bookable__400_no_dates_with_the_reasons(as_user, room):
-    services.closure_create(actor=None, house=room.house, start=local_dt(2027, 3, 1), end=local_dt(2027, 6, 1),
+def test_series_create__nothing_bookable__400_no_dates_with_the_reasons(as_user, room, admin_user):
+    services.closure_create(actor=admin_user, house=room.house, start=local_dt(2027, 3, 1), end=local_dt(2027, 6, 1),
                             reason="Verbouwing")
     response = as_user(UserFactory.association()).post(SERIES, series_body(room), format="json")
     assert response.status_code == 400
@@ -412,14 +412,29 @@ def test_cancel_one_occurrence__via_the_booking_endpoint__series_shows_it(as_use
 # --- restore ----------------------------------------------------------------------------------------------------
 
 
-def test_series_restore__cancelled_date_booked_again(as_user, room):
+def test_series_restore__by_the_board__cancelled_date_booked_again(as_user, room):
+    scene = Scene(room)
+    series_id = scene.value("one_cancelled")
+    response = as_user(scene.volunteer).post(f"{SERIES}{series_id}/restore/", {"date": "2027-04-08"},
+                                             format="json")
+    assert response.status_code == 200, response.content
+    on_that_day = [o for o in response.json()["occurrences"] if o["start"].startswith("2027-04-08")]
+    assert sorted(o["status"] for o in on_that_day) == ["cancelled", "confirmed"]
+
+
+def test_series_restore__by_the_association_on_an_approved_series__a_request_for_the_board(as_user, room):
+    # Issue 13, case 5: restoring adds to what the board approved, so the board decides the restored date.
     scene = Scene(room)
     series_id = scene.value("one_cancelled")
     response = as_user(scene.association).post(f"{SERIES}{series_id}/restore/", {"date": "2027-04-08"},
                                                format="json")
     assert response.status_code == 200, response.content
     on_that_day = [o for o in response.json()["occurrences"] if o["start"].startswith("2027-04-08")]
-    assert sorted(o["status"] for o in on_that_day) == ["cancelled", "confirmed"]
+    assert sorted(o["status"] for o in on_that_day) == ["cancelled", "requested"]
+    restored = Booking.objects.get(series_id=series_id, status="requested")
+    assert as_user(scene.volunteer).post(f"/api/v1/bookings/{restored.pk}/approve/", {}, format="json").status_code == 200
+    restored.refresh_from_db()
+    assert restored.status == "confirmed"  # a date of a series: settled by invoice, no payment step
 
 
 def test_series_restore__someone_booked_it_meanwhile__409_slot_taken(as_user, room):
@@ -451,6 +466,18 @@ def test_series_restore__refusals(as_user, room, date, status, code):
 # --- split ------------------------------------------------------------------------------------------------------
 
 
+def test_series_split__narrower_times_by_the_association__approved_at_once(as_user, room, february):
+    scene = Scene(room)
+    series_id = scene.value("approved")
+    february(local_dt(2027, 3, 20, 12))
+    response = as_user(scene.association).post(
+        f"{SERIES}{series_id}/split/", {"from_date": "2027-04-15", "start_time": "19:30", "end_time": "21:00"},
+        format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["status"] == "approved"
+    assert {o["status"] for o in response.json()["occurrences"]} == {"confirmed"}
+
+
 def test_series_split__201_new_series_with_parent_and_new_times(as_user, room, february):
     scene = Scene(room)
     series_id = scene.value("approved")
@@ -463,9 +490,13 @@ def test_series_split__201_new_series_with_parent_and_new_times(as_user, room, f
     assert new["id"] != series_id
     assert (new["parent"], new["first_date"], new["until"], new["start_time"], new["end_time"]) == (
         series_id, "2027-04-15", "2027-05-27", "20:00:00", "22:00:00")
-    assert new["status"] == "approved"
+    # Issue 13, case 5: a later end widens what the board approved, so it goes back to the board as a request.
+    assert new["status"] == "requested"
     assert [o["start"] for o in new["occurrences"]][:2] == ["2027-04-15T20:00:00+02:00", "2027-04-22T20:00:00+02:00"]
-    assert {o["status"] for o in new["occurrences"]} == {"confirmed"}
+    assert {o["status"] for o in new["occurrences"]} == {"requested"}
+    created = AuditEntry.objects.get(action="series.created", object_id=str(new["id"]))
+    assert created.actor == scene.association and created.to_status == "requested"
+    assert Series.objects.get(pk=new["id"]).decided_by is None
     old = as_user(scene.association).get(f"{SERIES}{series_id}/").json()
     assert old["until"] == "2027-04-14"
     kept = [o for o in old["occurrences"] if o["status"] == "confirmed"]

@@ -846,7 +846,7 @@ def test_evaluate__party_by_resident__every_rule_passes_in_a_stable_order(room, 
     results = evaluate(candidate(room, at(SAT, 20), at(SUN, 1), booker=resident))
     assert [r.rule for r in results] == [
         "booker_role", "resident", "room_private", "min_notice", "max_advance", "private_end", "duration", "guests",
-        "opening_hours", "closure", "slot", "cap", "melding",
+        "room_active", "opening_hours", "closure", "slot", "cap", "melding",
     ]
     assert {r.outcome for r in results} == {PASS}
     raise_for_failures(results)  # nothing to raise

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from boeking import occurrences, services
 from boeking.clock import UTC, elapsed, local
-from boeking.errors import InvalidInput, InvalidTransition, NotAllowed, SlotTaken
+from boeking.errors import DomainError, InvalidInput, InvalidTransition, NotAllowed, SlotTaken
 from boeking.models import (
     AuditEntry,
     Booking,
@@ -185,7 +185,8 @@ def test_occurrence_dates__rule_variants(rule, first, until, expected):
 
 def test_occurrence_dates__fifth_monday__only_months_that_have_five_mondays():
     rule = occurrences.parse_rule("FREQ=MONTHLY;BYDAY=+5MO")
-    dates = occurrences.occurrence_dates(rule, dt.date(2027, 1, 1), dt.time(19), dt.date(2028, 6, 30))
+    dates = occurrences.occurrence_dates(rule, dt.date(2027, 1, 1), dt.time(19), dt.date(2028, 6, 30),
+                                         horizon_from=dt.date(2027, 1, 1))
     assert dates == [dt.date(2027, 3, 29), dt.date(2027, 5, 31), dt.date(2027, 8, 30), dt.date(2027, 11, 29),
                      dt.date(2028, 1, 31), dt.date(2028, 5, 29)]
     # Cross-check with the calendar: exactly the months with five Mondays, on their fifth Monday.
@@ -199,7 +200,7 @@ def test_occurrence_dates__fifth_monday__only_months_that_have_five_mondays():
 
 def test_occurrence_dates__fifth_monday_with_count__skips_short_months_without_counting_them():
     rule = occurrences.parse_rule("FREQ=MONTHLY;BYDAY=+5MO;COUNT=3")
-    assert occurrences.occurrence_dates(rule, dt.date(2027, 1, 1), dt.time(19), None) == [
+    assert occurrences.occurrence_dates(rule, dt.date(2027, 1, 1), dt.time(19), None, horizon_from=dt.date(2027, 1, 1)) == [
         dt.date(2027, 3, 29), dt.date(2027, 5, 31), dt.date(2027, 8, 30)]
 
 
@@ -209,9 +210,10 @@ def test_occurrence_dates__no_until_and_no_count__until_required():
     assert exc.value.code == "until_required"
 
 
-def test_occurrence_dates__horizon__eighteen_months_allowed_one_day_more_refused():
+def test_occurrence_dates__horizon__eighteen_months_from_today_allowed_one_day_more_refused(frozen_now):
+    frozen_now(local_dt(2026, 12, 1, 9))
     rule = occurrences.parse_rule(TUESDAYS)
-    limit = FIRST_TUE + dt.timedelta(days=occurrences.HORIZON_DAYS)
+    limit = dt.date(2026, 12, 1) + dt.timedelta(days=occurrences.HORIZON_DAYS)
     assert occurrences.occurrence_dates(rule, FIRST_TUE, dt.time(19), limit)[-1] <= limit
     with pytest.raises(InvalidInput) as exc:
         occurrences.occurrence_dates(rule, FIRST_TUE, dt.time(19), limit + dt.timedelta(days=1))
@@ -221,7 +223,17 @@ def test_occurrence_dates__horizon__eighteen_months_allowed_one_day_more_refused
     assert exc.value.code == "horizon_too_long"
 
 
-def test_occurrence_dates__count_reaching_past_the_horizon__horizon_too_long():
+def test_occurrence_dates__horizon_is_counted_from_today_not_from_the_first_date(frozen_now):
+    # Issue 13, case 1: a series starting three years ahead is not "18 months from its own first date".
+    frozen_now(local_dt(2026, 12, 1, 9))
+    with pytest.raises(InvalidInput) as exc:
+        occurrences.occurrence_dates(occurrences.parse_rule(TUESDAYS), dt.date(2029, 12, 4), dt.time(19),
+                                     dt.date(2030, 1, 29))
+    assert exc.value.code == "horizon_too_long"
+
+
+def test_occurrence_dates__count_reaching_past_the_horizon__horizon_too_long(frozen_now):
+    frozen_now(local_dt(2027, 3, 1, 9))
     # 100 weeks is almost two years.
     with pytest.raises(InvalidInput) as exc:
         occurrences.occurrence_dates(occurrences.parse_rule("FREQ=WEEKLY;BYDAY=TU;COUNT=100"), FIRST_TUE,
@@ -286,6 +298,7 @@ def test_series__tuesday_and_sunday_evenings__stay_19_to_21_local_across_both_ds
 @pytest.mark.parametrize(("year", "spring", "autumn"), DST_SUNDAYS)
 def test_series_plan__dst__periods_keep_wall_clock_and_offsets_change(frozen_now, room, year, spring, autumn):
     frozen_now(local_dt(year - 1, 12, 1, 9))
+    services.rule_settings_update(actor=None, changes={"max_advance_days": 400})  # the whole year may be booked
     plan = plan_for(room, first_date=dt.date(year, 1, 5), until=dt.date(year, 12, 28))
     assert not plan.skips
     assert {(local(p.start).time(), local(p.end).time()) for p in plan.periods} == {(dt.time(19), dt.time(21))}
@@ -395,10 +408,10 @@ def test_series__conflict_closure_and_opening_hours__each_date_kept_with_its_rea
     assert Booking.objects.filter(room=room).active().count() == 3 + 4
 
 
-def test_series_plan__dates_within_minimum_notice__skipped_as_other(frozen_now, room):
+def test_series_plan__dates_within_minimum_notice__skipped_as_notice(frozen_now, room):
     frozen_now(local_dt(2027, 3, 1, 10))  # the first Tuesday is 33 hours away; associations need 48
     plan = plan_for(room)
-    assert skips_of(plan) == {FIRST_TUE: "other"}
+    assert skips_of(plan) == {FIRST_TUE: "notice"}
     assert plan.periods[0].date == dt.date(2027, 3, 9)
 
 
@@ -410,8 +423,8 @@ def test_series_plan__writes_nothing(january, room):
             AuditEntry.objects.count()) == before
 
 
-def test_series_create__no_bookable_date__no_dates_with_reasons_and_nothing_written(january, room, association):
-    services.closure_create(actor=None, house=room.house, start=local_dt(2027, 3, 1), end=local_dt(2027, 6, 1),
+def test_series_create__no_bookable_date__no_dates_with_reasons_and_nothing_written(january, room, association, admin_user):
+    services.closure_create(actor=admin_user, house=room.house, start=local_dt(2027, 3, 1), end=local_dt(2027, 6, 1),
                             reason="Verbouwing")
     with pytest.raises(InvalidInput) as exc:
         create(room, association)
@@ -439,7 +452,7 @@ def test_series_create__no_bookable_date__no_dates_with_reasons_and_nothing_writ
     ],
 )
 def test_series_create__bad_input__coded_error_and_nothing_written(january, room, association, overrides, code):
-    with pytest.raises(InvalidInput) as exc:
+    with pytest.raises(DomainError) as exc:
         create(room, association, **overrides)
     assert exc.value.code == code
     assert not Series.objects.exists() and not Booking.objects.exists() and not AuditEntry.objects.exists()
@@ -522,14 +535,16 @@ def _measure(call) -> int:
 
 
 @pytest.fixture
-def two_rooms_with_traffic(january, room):
+def two_rooms_with_traffic(january, room, admin_user):
     second = RoomFactory(location=room.location)
     for r in (room, second):
         for week in (2, 7, 30):
             day = dt.date(2027, 1, 12) + dt.timedelta(weeks=week)
             one_off(r, local_dt(day.year, day.month, day.day, 19), local_dt(day.year, day.month, day.day, 21))
-    services.closure_create(actor=None, house=room.house, start=local_dt(2027, 12, 24), end=local_dt(2027, 12, 27),
+    services.closure_create(actor=admin_user, house=room.house, start=local_dt(2027, 12, 24), end=local_dt(2027, 12, 27),
                             reason="Kerst")
+    # A year of Tuesdays from mid-January: every date within how far ahead one may book.
+    services.rule_settings_update(actor=None, changes={"max_advance_days": 400})
     # Warm up whatever is created once (the rule settings row), so both measurements start equal.
     plan_for(room, first_date=dt.date(2027, 1, 12), until=dt.date(2027, 1, 12))
     return room, second
@@ -749,10 +764,10 @@ def test_series_cancel__twice__invalid_transition(approved_series, association):
 # --- restore ----------------------------------------------------------------------------------------------------
 
 
-def test_series_restore_date__cancelled_date_booked_again_when_still_free(approved_series, association):
+def test_series_restore_date__cancelled_date_booked_again_when_still_free(approved_series, association, volunteer):
     target = approved_series.occurrences.get(start=local_dt(2027, 4, 6, 19))
     services.booking_cancel(booking=target, actor=association)
-    restored = services.series_restore_date(series=approved_series, actor=association, date=dt.date(2027, 4, 6))
+    restored = services.series_restore_date(series=approved_series, actor=volunteer, date=dt.date(2027, 4, 6))
     assert restored.pk != target.pk
     assert restored.status == BookingStatus.CONFIRMED
     assert restored.series_id == approved_series.pk
@@ -827,10 +842,10 @@ def test_series_restore_date__other_association__not_allowed(approved_series, as
 
 
 def test_series_split__new_times_from_a_date__new_series_with_parent_old_dates_untouched(
-        approved_series, association, frozen_now):
+        approved_series, association, volunteer, frozen_now):
     frozen_now(local_dt(2027, 3, 20, 12))  # three Tuesdays are over
     before = {b.pk: (b.status, b.start, b.end, b.sequence) for b in approved_series.occurrences.all()}
-    new = services.series_split(series=approved_series, actor=association, from_date=dt.date(2027, 4, 6),
+    new = services.series_split(series=approved_series, actor=volunteer, from_date=dt.date(2027, 4, 6),
                                 start_time=dt.time(20), end_time=dt.time(22), reason="Dirigent later")
     new.refresh_from_db()
     approved_series.refresh_from_db()
@@ -970,8 +985,9 @@ def test_series_split__cancelled_series__invalid_transition(approved_series, ass
 
 
 @pytest.fixture
-def winter_season(january, room, association, volunteer):
+def winter_season(frozen_now, room, association, volunteer):
     """An approved Tuesday series from November to the end of January, and a one-off booking in the same room."""
+    frozen_now(local_dt(2027, 6, 1, 9))  # every date within the 365 days one may book ahead
     series = services.series_approve(
         series=create(room, association, first_date=dt.date(2027, 11, 2), until=dt.date(2028, 1, 25)),
         actor=volunteer)

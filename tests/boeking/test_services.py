@@ -99,8 +99,8 @@ def test_booking_request__time_in_spring_dst_gap__rejected_before_anything_is_wr
     assert counts() == before
 
 
-def test_booking_request__in_a_closure__refused(now_march, room):
-    services.closure_create(actor=None, house=room.house, start=local_dt(2027, 4, 1), end=local_dt(2027, 4, 6),
+def test_booking_request__in_a_closure__refused(now_march, room, admin_user):
+    services.closure_create(actor=admin_user, house=room.house, start=local_dt(2027, 4, 1), end=local_dt(2027, 4, 6),
                             reason="Paasvakantie")
     before = counts()
     with pytest.raises(RuleViolation) as info:
@@ -394,9 +394,9 @@ def test_cap_rule_set__house_override_needs_reason_and_is_audited(db, room):
     assert entry.data["to"] == 6
 
 
-def test_closure_create__end_before_start__refused(db, room):
+def test_closure_create__end_before_start__refused(db, room, admin_user):
     with pytest.raises(InvalidInput):
-        services.closure_create(actor=None, house=room.house, start=local_dt(2027, 1, 2), end=local_dt(2027, 1, 1),
+        services.closure_create(actor=admin_user, house=room.house, start=local_dt(2027, 1, 2), end=local_dt(2027, 1, 1),
                                 reason="x")
 
 

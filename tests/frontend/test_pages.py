@@ -70,9 +70,9 @@ def test_search__filters_by_guests_facilities_and_hearing_loop(client, caps):
     assert small.name not in text and deaf_unfriendly.name not in text
 
 
-def test_search__by_date_leaves_out_a_room_closed_that_day_and_shows_free_times(client, room, volunteer, now):
+def test_search__by_date_leaves_out_a_room_closed_that_day_and_shows_free_times(client, room, admin_user, now):
     closed = RoomFactory(name="Dichte zaal")
-    services.closure_create(actor=volunteer, house=closed.house, start=local_dt(2027, 1, 20), end=local_dt(2027, 1, 21),
+    services.closure_create(actor=admin_user, house=closed.house, start=local_dt(2027, 1, 20), end=local_dt(2027, 1, 21),
                             reason="Onderhoud")
     text = body(client.get("/", {"date": "2027-01-20"}))
     assert room.name in text

@@ -190,13 +190,13 @@ def test_association_by_board__still_priced_at_association_tier(march, room):
     assert booking.total_cents == 6000 and booking.status == BookingStatus.APPROVED
 
 
-def test_approve__cap_full_and_a_closure__reports_the_closure_not_cap_reached(march, room):
+def test_approve__cap_full_and_a_closure__reports_the_closure_not_cap_reached(march, room, admin_user):
     CapRule.objects.create(kind="party", house=room.house, cap=1, reason="horeca in de buurt")
     BookingFactory.approved(room=room, start=local_dt(2027, 4, 10, 19), end=local_dt(2027, 4, 10, 23))
     CapRule.objects.filter(house=room.house).update(cap=2)
     waiting = BookingFactory.requested(room=room, start=SAT_EVENING[0], end=SAT_EVENING[1])
     CapRule.objects.filter(house=room.house).update(cap=1)
-    services.closure_create(actor=None, house=room.house, start=local_dt(2027, 4, 3), end=local_dt(2027, 4, 4),
+    services.closure_create(actor=admin_user, house=room.house, start=local_dt(2027, 4, 3), end=local_dt(2027, 4, 4),
                             reason="Lekkage")
     with pytest.raises(RuleViolation) as info:
         services.booking_approve(booking=waiting, actor=UserFactory.volunteer(room.house))

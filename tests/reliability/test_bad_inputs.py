@@ -117,6 +117,50 @@ CASES = [
     ("token-wrong-password", "POST", "/api/v1/auth/token/", {"username": "{own_username}", "password": "fout"},
      400, "invalid_credentials"),
     ("token-nul-username", "POST", "/api/v1/auth/token/", {"username": "a\x00b", "password": "x"}, 400, None),
+    # Issue 14. Query parameters: a bounded number of values, dates between 2000 and 2100 (no overflow to UTC).
+    ("rooms-facility-too-many", "GET", "/api/v1/rooms/?facility=" + ",".join(f"code{i}" for i in range(60)), None,
+     400, "too_many_values"),
+    ("rooms-facility-code-huge", "GET", "/api/v1/rooms/?facility=" + "k" * 5000, None, 400, "invalid_input"),
+    ("rooms-accessible-too-many", "GET", "/api/v1/rooms/?accessible=" + ",".join(f"f{i}" for i in range(60)), None,
+     400, "too_many_values"),
+    ("rooms-accessible-unknown", "GET", "/api/v1/rooms/?accessible=lift,vliegveld", None, 400, "invalid_input"),
+    ("closures-to-far-offset", "GET", "/api/v1/closures/?to=9999-12-31T23:59:59-14:00", None, 400, "invalid_date"),
+    ("closures-from-year-1", "GET", "/api/v1/closures/?from=0001-01-01T00:00:00%2B14:00", None, 400, "invalid_date"),
+    ("closures-from-garbage", "GET", "/api/v1/closures/?from=morgen", None, 400, "invalid_input"),
+    ("closures-to-dst-gap", "GET", "/api/v1/closures/?to=2027-03-28T02:30:00", None, 400, "nonexistent_local_time"),
+    ("closures-house-beyond-int64", "GET", "/api/v1/closures/?house=99999999999999999999999", None, 400,
+     "invalid_input"),
+    ("meldingen-to-far-offset", "GET", "/api/v1/meldingen/?to=9999-12-31T23:59:59-14:00", None, 400, "invalid_date"),
+    ("meldingen-from-year-1", "GET", "/api/v1/meldingen/?from=0001-01-01", None, 400, "invalid_date"),
+    ("usage-year-far", "GET", "/api/v1/usage/?year=9999", None, 400, "invalid_input"),
+    ("usage-export-year-far", "GET", "/api/v1/usage/export.json?year=99999", None, 400, "invalid_input"),
+    ("bookings-list-room-beyond-int64", "GET", "/api/v1/bookings/?room=99999999999999999999999", None, 400,
+     "invalid_input"),
+    ("bookings-list-status-unknown", "GET", "/api/v1/bookings/?status=alles", None, 400, "invalid_input"),
+    ("availability-year-1", "GET", "/api/v1/rooms/{room}/availability/?start=0001-01-01&end=0001-01-02", None, 400,
+     "invalid_date"),
+    ("availability-a-century", "GET", "/api/v1/rooms/{room}/availability/?start=2000-01-01&end=2100-12-31", None, 400,
+     "range_too_long"),
+    # Bodies: JSON only, nested at most 32 deep, at most DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB).
+    ("json-5000-nested-arrays", "POST", "/api/v1/bookings/", (b"[" * 5000, "application/json"), 400, "invalid_json"),
+    ("json-5000-nested-objects", "POST", "/api/v1/bookings/quote/", (b'{"a":' * 5000, "application/json"), 400,
+     "invalid_json"),
+    ("json-33-deep-title", "POST", "/api/v1/bookings/",
+     (json.dumps({**GOOD, "title": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}).encode(),
+      "application/json"), 400, "invalid_json"),
+    ("json-nested-token-login", "POST", "/api/v1/auth/token/", (b"[" * 5000 + b"]" * 5000, "application/json"), 400,
+     "invalid_json"),
+    ("json-3mb", "POST", "/api/v1/bookings/", (b'{"title": "' + b"x" * 3_000_000 + b'"}', "application/json"), 400,
+     "bad_request"),
+    ("form-encoded", "POST", "/api/v1/bookings/", (b"room=1&kind=party&guests=30", "application/x-www-form-urlencoded"),
+     415, "unsupported_media_type"),
+    ("multipart", "POST", "/api/v1/bookings/",
+     (b'--xx\r\nContent-Disposition: form-data; name="room"\r\n\r\n1\r\n--xx--\r\n', "multipart/form-data; boundary=xx"),
+     415, "unsupported_media_type"),
+    ("form-encoded-token-login", "POST", "/api/v1/auth/token/",
+     (b"username=a&password=b", "application/x-www-form-urlencoded"), 415, "unsupported_media_type"),
+    ("form-encoded-closure", "POST", "/api/v1/closures/", (b"house=1&reason=x", "application/x-www-form-urlencoded"),
+     415, "unsupported_media_type"),
 ]
 
 
@@ -144,7 +188,8 @@ def world(frozen_now):
     frozen_now(local_dt(2027, 3, 1, 10))
     return {"room": room.pk, "other_room": other_room.pk, "own": own.pk, "others": others.pk,
             "finished": finished.pk, "house": room.house_id, "other_house": other_room.house_id,
-            "own_username": booker.username, "booker": booker, "volunteer": volunteer}
+            "own_username": booker.username, "booker": booker, "volunteer": volunteer,
+            "municipality": UserFactory.municipality()}
 
 
 def _fill(value, ids):
@@ -168,7 +213,10 @@ def test_the_table_has_at_least_forty_distinct_bad_inputs():
 @pytest.mark.parametrize(("name", "method", "url", "body", "status", "code"), PARAMS)
 def test_bad_input__4xx_with_a_code_and_no_row_written(world, name, method, url, body, status, code):
     # The booker books; a volunteer of the room's house settles deposits; both as real token logins.
+    # The municipality reads meldingen and usage.
     actor = world["volunteer"] if "refund" in name or "closure" in name else world["booker"]
+    if name.startswith(("meldingen-", "usage-")):
+        actor = world["municipality"]
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=actor).key}")
     url = url.format(**{k: v for k, v in world.items() if isinstance(v, (int, str))})
