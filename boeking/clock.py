@@ -55,7 +55,11 @@ def make_local(day: dt.date, clock_time: dt.time) -> dt.datetime:
     naive = dt.datetime.combine(day, clock_time.replace(tzinfo=None))
     first = naive.replace(tzinfo=TZ, fold=0)
     second = naive.replace(tzinfo=TZ, fold=1)
-    roundtrip = first.astimezone(UTC).astimezone(TZ).replace(tzinfo=None)
+    try:
+        roundtrip = first.astimezone(UTC).astimezone(TZ).replace(tzinfo=None)
+    except (OverflowError, ValueError) as exc:  # the first and last hours of year 1 and year 9999
+        # InvalidLocalTime (an InvalidInput): forms that catch a time that does not exist catch this one too.
+        raise InvalidLocalTime("invalid_date", "Kies een datum tussen 2000 en 2100.") from exc
     if roundtrip != naive:
         raise InvalidLocalTime(
             "nonexistent_local_time",

@@ -12,9 +12,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from boeking import pricing, rules, services
+from boeking import pricing, rules, services, states
 from boeking.access import can_manage_house, managed_houses
 from boeking.clock import local, local_midnight, now, today
 from boeking.errors import DomainError
@@ -68,8 +69,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
                                        deposit_cents__gt=0, deposit_settled_at__isnull=True)
                 .select_related("room", "house").order_by("start"))
     pending_series = Series.objects.filter(house__in=houses, status=SeriesStatus.REQUESTED).select_related("room")
+    unavailable = [{"booking": b, "start": local(b.start)} for b in services.inactive_room_bookings(houses)]
     return render(request, "frontend/bestuur/inbox.html", {
-        "items": items, "houses": houses, "to_pay": to_pay, "deposits": deposits, "pending_series": pending_series})
+        "items": items, "houses": houses, "to_pay": to_pay, "deposits": deposits, "pending_series": pending_series,
+        "unavailable": unavailable})
 
 
 @login_required
@@ -205,11 +208,50 @@ def closures(request: HttpRequest, slug: str) -> HttpResponse:
                 " " + _("Let op: %(n)s boeking(en) vallen in deze periode.") % {"n": affected} if affected else ""))
             return redirect("bestuur-closures", slug=slug)
     items = []
-    for closure in Closure.objects.filter(house=house, end__gte=now()).select_related("room").order_by("start"):
+    moment = now()
+    for closure in Closure.objects.filter(house=house, end__gte=moment).select_related("room").order_by("start"):
+        affected = [{"booking": b, "start": local(b.start), "cancellable": b.start > moment and states.can_cancel(b, moment)}
+                    for b in services.closure_affected_bookings(closure).select_related("room")]
         items.append({"closure": closure, "start": local(closure.start), "end": local(closure.end),
-                      "affected": [{"booking": b, "start": local(b.start)}
-                                   for b in services.closure_affected_bookings(closure).select_related("room")]})
+                      "affected": affected, "cancellable": any(a["cancellable"] for a in affected)})
     return render(request, "frontend/bestuur/closures.html", {"house": house, "form": form, "items": items})
+
+
+@login_required
+@require_POST
+def closure_cancel_bookings(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The board cancels the bookings a closure hits (all, or the ticked ones): full refund, bookers told."""
+    house = _house(request, slug)
+    closure = get_object_or_404(Closure, pk=pk, house=house)
+    chosen = [int(v) for v in request.POST.getlist("booking") if v.isascii() and v.isdigit() and len(v) < 12]
+    try:
+        cancelled = services.closure_cancel_affected(closure=closure, actor=request.user, booking_ids=chosen or None)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, ngettext("%(n)s boeking geannuleerd; de huurder krijgt alles terug.",
+                                           "%(n)s boekingen geannuleerd; de huurders krijgen alles terug.",
+                                           len(cancelled)) % {"n": len(cancelled)})
+    return redirect("bestuur-closures", slug=slug)
+
+
+@login_required
+@require_POST
+def unavailable_cancel(request: HttpRequest) -> HttpResponse:
+    """The board cancels future bookings in a room or house that was switched off (the ticked ones, or all)."""
+    _require_volunteer(request)
+    chosen = {int(v) for v in request.POST.getlist("booking") if v.isascii() and v.isdigit() and len(v) < 12}
+    bookings = [b for b in services.inactive_room_bookings(managed_houses(request.user)) if not chosen or b.pk in chosen]
+    try:
+        cancelled = services.unavailable_cancel(actor=request.user, bookings=bookings,
+                                                reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, ngettext("%(n)s boeking geannuleerd; de huurder krijgt alles terug.",
+                                           "%(n)s boekingen geannuleerd; de huurders krijgen alles terug.",
+                                           len(cancelled)) % {"n": len(cancelled)})
+    return redirect("bestuur")
 
 
 @login_required

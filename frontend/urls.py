@@ -35,6 +35,9 @@ urlpatterns = [
     path("bestuur/huizen/<slug:slug>/sluitingen/", bestuur.closures, name="bestuur-closures"),
     path("bestuur/huizen/<slug:slug>/sluitingen/<int:pk>/verwijderen/", bestuur.closure_delete,
          name="bestuur-closure-delete"),
+    path("bestuur/huizen/<slug:slug>/sluitingen/<int:pk>/boekingen-annuleren/", bestuur.closure_cancel_bookings,
+         name="bestuur-closure-cancel-bookings"),
+    path("bestuur/niet-te-boeken/annuleren/", bestuur.unavailable_cancel, name="bestuur-unavailable-cancel"),
     path("bestuur/huizen/<slug:slug>/reeksen/", bestuur.series_list, name="bestuur-series"),
     path("bestuur/huizen/<slug:slug>/reeksen/<int:pk>/besluit/", bestuur.series_decide, name="bestuur-series-decide"),
 ]
