@@ -381,6 +381,19 @@ def _cap_result(c: Candidate, house: House, year: int, data: RoomData) -> RuleRe
               f"{remaining} of {status.cap} {word_en} still available in {year}{pending_en}.")
 
 
+# The rules about the place itself, whoever books it and whenever they ask.
+PLACE_RULES = ("room_active", "opening_hours", "closure")
+
+
+def place_refusal(room: Room, start: dt.datetime, end: dt.datetime, *,
+                  data: RoomData | None = None) -> RuleResult | None:
+    """The first failing place rule (`PLACE_RULES`: room active, house open, not closed) for `[start, end)`, or
+    None when the place can be used then. For callers that plan bookings (the demo seeder) before asking for one."""
+    candidate = Candidate(room=room, kind=BookingKind.COMMUNITY, start=start, end=end, guests=1, booker=None,
+                          requested_at=start)
+    return next((r for r in evaluate(candidate, data=data) if r.rule in PLACE_RULES and r.outcome == FAIL), None)
+
+
 # Who booked is judged at request time; at decision time an account deleted or changed since must not block it.
 REQUEST_ONLY_RULES = frozenset({"booker_role", "resident"})
 

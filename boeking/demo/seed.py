@@ -32,7 +32,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils.text import slugify
 
-from boeking import availability, clock, services
+from boeking import clock, rules, services
 from boeking.clock import local, make_local
 from boeking.demo import data as demo_data
 from boeking.demo.data import HouseData, Person
@@ -127,8 +127,6 @@ class DemoSeeder:
         self.bookers: dict[str, list] = {}
         self.house_data: dict[str, HouseData] = {h.slug: h for h in demo_data.HOUSES}
         self.rooms: dict[tuple[str, str], Room] = {}
-        self.hours: dict[int, list[OpeningHours]] = {}
-        self.closures: dict[int, list[Closure]] = {}
         self.counted: Counter = Counter()  # (house slug, kind, year) → approved/confirmed made by this run
 
     # --- the whole demo ------------------------------------------------------------------------------------------
@@ -211,7 +209,6 @@ class DemoSeeder:
                 OpeningHours.objects.bulk_create(
                     OpeningHours(house=house, weekday=weekday, opens=opens, closes=closes)
                     for weekday, (opens, closes) in sorted(data.hours.items()))
-            self.hours[house.pk] = list(house.opening_hours.all())
             for loc in data.locations:
                 location, _ = Location.objects.get_or_create(house=house, name=loc.name, defaults={
                     "street": loc.street, "postcode": loc.postcode, "step_free_entrance": loc.step_free_entrance,
@@ -272,15 +269,9 @@ class DemoSeeder:
         return make_local(day, s), make_local(day + dt.timedelta(days=1) if e <= s else day, e)
 
     def _possible(self, room: Room, start: dt.datetime, end: dt.datetime) -> bool:
-        """Open and not closed: checked here so that the services refuse only what a real booker would bump into."""
-        # TODO(rulebook): this repeats the opening-hours and closure checks of the rules; ask the one bookability
-        # engine in boeking/rules.py instead once it answers "is this period bookable?" without a booking.
-        opening = availability.opening_intervals(room.house, local(start).date(), local(end).date(),
-                                                 hours=self.hours[room.house_id])
-        if not any(s <= start and end <= e for s, e in opening):
-            return False
-        return not any((c.room_id in (None, room.pk)) and c.start < end and c.end > start
-                       for c in self.closures.get(room.house_id, []))
+        """Open and not closed (the rules' place rules), so the services refuse only what a real booker would bump
+        into (a slot taken meanwhile)."""
+        return rules.place_refusal(room, start, end) is None
 
     def _notice(self, kind: str) -> dt.timedelta:
         return dt.timedelta(hours=self.settings.min_notice_hours(kind))
@@ -427,10 +418,9 @@ class DemoSeeder:
             room = self.rooms[(slug, room_name)] if room_name else None
             start = midnight(first)
             with clock_at(min(start - dt.timedelta(days=45), self.now - dt.timedelta(hours=2))):
-                closure = services.closure_create(actor=self.users[self.house_data[slug].volunteer.email],
+                services.closure_create(actor=self.users[self.house_data[slug].volunteer.email],
                                                   house=house, room=room, start=start, end=midnight(until),
                                                   reason=reason)
-            self.closures.setdefault(house.pk, []).append(closure)
             self.report.created["closures"] += 1
 
     def _scenario(self) -> None:
