@@ -19,8 +19,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from boeking import access
+from boeking import access, states
 from boeking import payments as provider
+from boeking.clock import now
 from boeking.models import Booking, LedgerKind, PaymentEntry, PaymentMode
 from boeking.pricing import euro
 from boeking.services import payments as payment_services
@@ -73,7 +74,7 @@ class LedgerSerializer(serializers.Serializer):
                                                "oldest first.")
 
     def get_outstanding_cents(self, obj) -> int:
-        return payment_services.outstanding_cents(obj) if obj.status == "approved" else 0
+        return payment_services.outstanding_cents(obj) if states.can_pay(obj, now()) else 0
 
 
 WebhookAckSerializer = inline_serializer("StripeWebhookAck", fields={

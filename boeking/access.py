@@ -124,6 +124,11 @@ def series_kinds(user, house: House | int) -> frozenset[str]:
     return frozenset()
 
 
+def may_delete_own_account(user) -> bool:
+    """Staff and administrator accounts are removed by another administrator, never by themselves."""
+    return _signed_in(user) and not (user.is_superuser or user.is_staff)
+
+
 def can_see_bookings(user) -> bool:
     return _signed_in(user) and not is_municipality(user)
 

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from icalendar import Calendar, Event, Timezone, vDuration, vText
 
+from . import access
 from .clock import TZ, UTC, local, local_midnight, today
 from .models import AuditEntry, Booking, BookingStatus, Closure, House, Room
 
@@ -250,7 +251,7 @@ def private_feed(user, *, window: Window | None = None) -> Feed:
     window = window or Window.current()
     profile = getattr(user, "profile", None)
     lang = language(profile.language if profile else None)
-    house_ids = frozenset(user.memberships.values_list("house_id", flat=True))
+    house_ids = access.volunteer_house_ids(user)
     mine = Q(booker=user) | Q(series__booker=user) | Q(house_id__in=house_ids)
     return Feed(key=f"user:{user.pk}", name=_t("private_name", lang), description=_t("private_desc", lang), lang=lang,
                 window=window,

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from boeking import pricing, privacy
+from boeking import access, pricing, privacy
 from boeking.clock import format_local, now
 from boeking.errors import DomainError
 from boeking.models import RuleSettings
@@ -93,7 +93,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
             logout(request)
             return redirect("/privacy/?verwijderd=1")
     return render(request, "privacy/delete.html", {"form": form, "cancellations": _cancellation_preview(user),
-                                                   "admin": user.is_superuser or user.is_staff})
+                                                   "admin": not access.may_delete_own_account(user)})
 
 
 urlpatterns = [

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Q
 
-from boeking import privacy
+from boeking import access, privacy
 from boeking.clock import now
 from boeking.errors import InvalidInput, NotAllowed
 from boeking.models import AuditEntry, Booking, BookingStatus, PaymentEntry, RuleSettings, Series, SeriesStatus
@@ -112,7 +112,7 @@ def account_delete(*, user, actor, reason: str = "Account verwijderd") -> Deleti
 
     if user is None or not user.is_authenticated or actor is None or actor.pk != user.pk:
         raise NotAllowed(detail="U kunt alleen uw eigen account verwijderen.")
-    if user.is_superuser or user.is_staff:
+    if not access.may_delete_own_account(user):
         raise NotAllowed("admin_account", "Een beheerdersaccount wordt door een andere beheerder verwijderd.")
     report = DeletionReport()
     for series in Series.objects.filter(booker=user, status__in=(SeriesStatus.REQUESTED, SeriesStatus.APPROVED)):
