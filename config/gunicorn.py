@@ -2,6 +2,13 @@
 
 import multiprocessing
 import os
+import sys
+from pathlib import Path
+
+# gunicorn reads this file before it puts the working directory on sys.path; the masking below imports config.logging.
+ROOT = str(Path(__file__).resolve().parent.parent)
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
 
 bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
 # Sync workers: each request holds one database connection; scale out with more containers, not threads.
@@ -21,19 +28,24 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
 
 def _masking_logger():
-    """gunicorn's logger with private calendar tokens masked in the access log (`/ical/private/<token>.ics`): the
-    token is the feed's only secret, and access logs travel to log collectors."""
-    import re
-
+    """gunicorn's logger with private calendar tokens (`/ical/private/<token>.ics`) masked by config.logging, the one
+    place that masks them: in the access log's atoms (the request line, path, referer) and, through the same filter
+    as Django's handlers, in every record of gunicorn's error and access logs ("Error handling request <path>")."""
     from gunicorn.glogging import Logger
 
-    private = re.compile(r"(/ical/private/)[^/\s?\"]+")
+    from config.logging import MaskPrivateFeedTokens, mask
 
     class MaskingLogger(Logger):
+        def setup(self, cfg):
+            super().setup(cfg)
+            for log in (self.error_log, self.access_log):
+                for handler in log.handlers:
+                    if not any(isinstance(f, MaskPrivateFeedTokens) for f in handler.filters):
+                        handler.addFilter(MaskPrivateFeedTokens())
+
         def atoms(self, resp, req, environ, request_time):
             atoms = super().atoms(resp, req, environ, request_time)
-            return {key: private.sub("\\1…", value) if isinstance(value, str) else value
-                    for key, value in atoms.items()}
+            return {key: mask(value) if isinstance(value, str) else value for key, value in atoms.items()}
 
     return MaskingLogger
 

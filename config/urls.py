@@ -1,7 +1,44 @@
-from django.contrib import admin
-from django.urls import include, path
+import logging
+import secrets
 
-from frontend import views as pages
+from django.contrib import admin
+from django.core.cache import cache
+from django.http import JsonResponse
+from django.urls import include, path
+from django.views.decorators.cache import never_cache
+
+logger = logging.getLogger("zaalboek.health")
+
+
+def _check_database() -> None:
+    from boeking.models import House
+
+    House.objects.exists()  # a table of the app: a database that was never migrated fails here too
+
+
+def _check_cache() -> None:
+    key, value = f"zaalboek:health:{secrets.token_hex(8)}", secrets.token_hex(8)
+    cache.set(key, value, 30)
+    if cache.get(key) != value:
+        raise RuntimeError("the cache did not return what was stored")
+    cache.delete(key)
+
+
+@never_cache
+def health(request):
+    """For load balancers: 200 when what every request needs works — a query on the database and a set/get round trip
+    on the default cache (sessions, the login lockout and the API throttles use it) — else 503 naming what failed."""
+    checks = {}
+    for name, check in (("database", _check_database), ("cache", _check_cache)):
+        try:
+            check()
+            checks[name] = "ok"
+        except Exception as exc:  # any failure is the answer, not a 500
+            logger.exception("health check %s failed", name)
+            checks[name] = f"failed: {type(exc).__name__}"
+    healthy = all(v == "ok" for v in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "unavailable", "checks": checks}, status=200 if healthy else 503)
+
 
 handler400 = "config.errors.bad_request"
 handler500 = "config.errors.server_error"
@@ -11,7 +48,7 @@ admin.site.site_title = "Zaalboek"
 admin.site.index_title = "Huizen, zalen en boekingen"
 
 urlpatterns = [
-    path("healthz", pages.health, name="health"),
+    path("healthz", health, name="health"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
     path("ical/", include("api.ical")),  # public and private iCalendar feeds (issue 5)

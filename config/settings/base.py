@@ -163,11 +163,31 @@ STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")  # e.g. a local fake (localstripe) in tests
 ZAALBOEK_PAYMENT_MODE = "stripe" if STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET else "offline"
 
+# Every handler masks private calendar tokens (config/logging.py): Django's own loggers ("django": request errors,
+# CSRF and other security warnings; "django.server": runserver's access lines) get handlers of ours, as Django's
+# defaults have no such filter. "django" propagates to the root's console.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "mask_private_feed_tokens": {"()": "config.logging.MaskPrivateFeedTokens"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_private_feed_tokens"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server",
+                          "filters": ["mask_private_feed_tokens"]},
+        "mail_admins": {"level": "ERROR", "class": "config.logging.MaskingAdminEmailHandler",
+                        "filters": ["mask_private_feed_tokens", "require_debug_false"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
 
 REST_FRAMEWORK = {

@@ -2,7 +2,7 @@
 
 Required environment: SECRET_KEY (random, ≥ 50 characters), DATABASE_URL (postgres://…), ALLOWED_HOSTS, EMAIL_HOST.
 Optional: CONN_MAX_AGE (60), REDIS_URL (shared cache; default: the database cache table `zaalboek_cache`, made by
-`manage.py createcachetable`), SECURE_SSL_REDIRECT (on), SECURE_HSTS_SECONDS (1 year), ZAALBOEK_TRUSTED_PROXIES.
+`manage.py createcachetable`), SECURE_SSL_REDIRECT (on), SECURE_HSTS_SECONDS (1 year), ZAALBOEK_TRUSTED_PROXIES (0: set it behind a proxy).
 See docs/deploy.md. `manage.py check --deploy --settings=config.settings.production` is clean.
 """
 
@@ -11,7 +11,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, MIDDLEWARE, REST_FRAMEWORK, env_bool
+from .base import DATABASES, LOGGING, MIDDLEWARE, env_bool
 
 DEFAULT_SECRET_KEYS = {"", "insecure-local-development-key-do-not-use-in-production", "change-me", "changeme", "secret"}
 
@@ -45,11 +45,10 @@ if os.environ.get("REDIS_URL"):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "zaalboek_cache"}}
 
-# HTTPS behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients). That proxy is one
-# X-Forwarded-For hop: without trusting it, every client would have the proxy's address, and ten wrong passwords
-# from anyone would lock a user out for everyone (boeking/auth.py). Set 0 only when clients connect directly.
-ZAALBOEK_TRUSTED_PROXIES = int(os.environ.get("ZAALBOEK_TRUSTED_PROXIES", "1"))
-REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": ZAALBOEK_TRUSTED_PROXIES}
+# HTTPS behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients).
+# ZAALBOEK_TRUSTED_PROXIES (and with it REST_FRAMEWORK's NUM_PROXIES) comes from base.py unchanged: 0 unless set, so
+# a server that clients reach directly cannot be fooled by a forged X-Forwarded-For. Behind a load balancer set it to
+# the number of proxies in front (docs/deploy.md, "Client addresses"), or the login lockout counts the proxy's address.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer's health check speaks plain HTTP
@@ -73,11 +72,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# base.py's logging (every handler masks private calendar tokens), with timestamps.
 LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.security": {"level": "WARNING"}, "zaalboek.security": {"level": "WARNING"}},
+    **LOGGING,
+    "formatters": {**LOGGING["formatters"], "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {**LOGGING["handlers"], "console": {**LOGGING["handlers"]["console"], "formatter": "plain"}},
+    "loggers": {**LOGGING["loggers"], "django.security": {"level": "WARNING"}, "zaalboek.security": {"level": "WARNING"}},
 }

@@ -229,3 +229,196 @@ def test_gunicorn_access_log__private_feed_tokens_are_masked():
     other = logger.atoms(resp, SimpleNamespace(**{**vars(req), "path": "/ical/rooms/3.ics", "uri": "/ical/rooms/3.ics"}),
                          environ, dt.timedelta(seconds=0.1))
     assert other["U"] == "/ical/rooms/3.ics"
+
+
+# --- private calendar tokens never reach a log (issue 14) ---------------------------------------------------------
+
+
+def _logged_text(records) -> str:
+    """Everything a handler or an error reporter could write of these records."""
+    import logging
+
+    parts = []
+    for record in records:
+        parts += [record.getMessage(), str(record.msg), repr(record.args), record.exc_text or "", record.stack_info or ""]
+        if record.exc_info:
+            parts.append(logging.Formatter().formatException(record.exc_info))
+        request = getattr(record, "request", None)
+        if request is not None:
+            parts += [request.path, request.path_info, request.get_full_path(), repr(request.META)]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PROPFIND", "PATCH"])
+def test_private_feed__a_write_to_its_url_logs_no_token(caplog, method):
+    """Django's CSRF middleware warns (`django.security.csrf`, "Forbidden (…): <path>") before the view runs; the path
+    holds the token. Every handler masks it (config/logging.py), so root's handlers see the masked record."""
+    import logging
+
+    user = UserFactory.resident()
+    token = user.profile.feed_token
+    caplog.set_level(logging.DEBUG)  # caplog's handler sits on the root logger
+    response = Client(enforce_csrf_checks=True).generic(method, f"/ical/private/{token}.ics", b"x=1",
+                                                        content_type="application/x-www-form-urlencoded")
+    assert response.status_code in (403, 405)
+    assert caplog.records, "the request was logged (a CSRF or method warning)"
+    assert token not in caplog.text
+    assert token not in _logged_text(caplog.records)
+    assert "/ical/private/…" in caplog.text
+
+
+def test_private_feed__error_reports_mail_no_token(settings, mailoutbox=None):
+    """An error report (django.request → AdminEmailHandler) carries the request; its path and META are masked."""
+    import logging
+    import sys
+
+    from django.core import mail
+    from django.test import RequestFactory
+
+    settings.ADMINS = ["beheer@example.org"]
+    token = secrets.token_urlsafe(32)
+    request = RequestFactory().post(f"/ical/private/{token}.ics?lang=en", HTTP_REFERER=f"https://x/ical/private/{token}.ics")
+    try:
+        raise RuntimeError(f"feed failed for /ical/private/{token}.ics")
+    except RuntimeError:
+        logging.getLogger("django.request").error("Internal Server Error: %s", request.path, exc_info=sys.exc_info(),
+                                                  extra={"status_code": 500, "request": request})
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert "/ical/private/…" in message.subject + message.body
+    assert token not in message.subject + message.body
+    assert request.path == f"/ical/private/{token}.ics"  # the request being served is left as it is
+
+
+def test_log_mask__tokens_in_arguments_split_formats_and_exceptions():
+    import logging
+
+    from config.logging import MaskPrivateFeedTokens, mask
+
+    token = secrets.token_urlsafe(32)
+    assert mask(f"GET /ical/private/{token}.ics HTTP/1.1") == "GET /ical/private/… HTTP/1.1"
+    assert mask(f'"/ical/private/{token}"') == '"/ical/private/…"'
+    assert mask("/ical/rooms/3.ics") == "/ical/rooms/3.ics"
+    records = [
+        logging.LogRecord("x", logging.WARNING, __file__, 1, "Forbidden (%s): %s", ("CSRF", f"/ical/private/{token}.ics"),
+                          None),
+        logging.LogRecord("x", logging.WARNING, __file__, 1, "/ical/private/%s.ics", (token,), None),
+        logging.LogRecord("x", logging.WARNING, __file__, 1, "%(path)s", ({"path": f"/ical/private/{token}.ics"},), None),
+    ]
+    try:
+        raise ValueError(f"/ical/private/{token}.ics")
+    except ValueError:
+        import sys
+
+        records.append(logging.LogRecord("x", logging.ERROR, __file__, 1, "failed", (), sys.exc_info()))
+    for record in records:
+        assert MaskPrivateFeedTokens().filter(record) is True
+        assert token not in logging.Formatter().format(record)
+
+
+def test_gunicorn_error_log__private_feed_tokens_are_masked():
+    """gunicorn's own error log ("Error handling request <path>") goes through the same filter as Django's handlers."""
+    import importlib.util
+    import io
+    import logging
+
+    from gunicorn.config import Config
+
+    spec = importlib.util.spec_from_file_location("zaalboek_gunicorn", Path(__file__).parents[2] / "config" / "gunicorn.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    logger = module.logger_class(Config())
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    logger.error_log.addHandler(handler)
+    logger.setup(logger.cfg)  # a reload: gunicorn's handlers get the filter (once), ours too
+    try:
+        token = secrets.token_urlsafe(32)
+        logger.error("Error handling request %s", f"/ical/private/{token}.ics")
+        assert "/ical/private/…" in stream.getvalue() and token not in stream.getvalue()
+        assert all(sum(type(f).__name__ == "MaskPrivateFeedTokens" for f in h.filters) == 1
+                   for h in logger.error_log.handlers + logger.access_log.handlers)
+    finally:
+        logger.error_log.removeHandler(handler)
+
+
+# --- client address: the default trusts no proxy (issue 14) -------------------------------------------------------
+
+
+def test_lockout__rotating_x_forwarded_for_with_default_settings_does_not_escape_it(monkeypatch):
+    """A server without a proxy (the default: ZAALBOEK_TRUSTED_PROXIES 0) ignores X-Forwarded-For: a forged new address
+    with every guess still counts against the connection's address."""
+    from django.conf import settings as django_settings
+
+    assert django_settings.ZAALBOEK_TRUSTED_PROXIES == 0
+    assert django_settings.REST_FRAMEWORK["NUM_PROXIES"] == 0
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "auth", "1000/min")  # the lockout, not the rate limit
+    user = UserFactory.resident()
+    client = APIClient()
+    for attempt in range(10):
+        response = client.post("/api/v1/auth/token/", {"username": user.username, "password": "fout"}, format="json",
+                               REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR=f"198.51.100.{attempt}")
+        assert response.status_code == 400
+    locked = client.post("/api/v1/auth/token/", {"username": user.username, "password": "demo"}, format="json",
+                         REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR="192.0.2.200")
+    assert locked.status_code == 429 and locked.json()["code"] == "locked_out"
+    assert Token.objects.filter(user=user).count() == 0
+
+
+def test_lockout__behind_one_trusted_proxy_counts_the_address_the_proxy_saw(settings):
+    from django.test import RequestFactory
+
+    from boeking.auth import client_ip
+
+    settings.ZAALBOEK_TRUSTED_PROXIES = 1
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7")
+    assert client_ip(request) == "203.0.113.7"  # the entry the proxy appended; the client's own claim is ignored
+    settings.ZAALBOEK_TRUSTED_PROXIES = 0
+    assert client_ip(request) == "10.0.0.2"
+
+
+@pytest.mark.parametrize(("env", "expected"), [({}, 0), ({"ZAALBOEK_TRUSTED_PROXIES": "1"}, 1)], ids=["default", "one"])
+def test_production_settings__trusted_proxies_default_to_none(env, expected):
+    probe = ("import django; django.setup(); from django.conf import settings as s; "
+             "print(s.ZAALBOEK_TRUSTED_PROXIES, s.REST_FRAMEWORK['NUM_PROXIES'])")
+    result = _production({"ZAALBOEK_TRUSTED_PROXIES": None, **env}, "-c", probe)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == [str(expected), str(expected)]
+
+
+# --- /healthz checks what requests need (issue 14) ----------------------------------------------------------------
+
+
+def test_healthz__ok_when_database_and_cache_work(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "cache": "ok"}}
+    assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+
+
+def test_healthz__503_when_the_cache_table_is_missing_as_every_api_request_fails(settings):
+    """Before: /healthz said 200 while every API request was a 500 (the throttles use the cache)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                                   "LOCATION": "zaalboek_cache_that_was_never_created"}}
+    client = Client(raise_request_exception=False)
+    assert client.get("/api/v1/houses/").status_code == 500
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["checks"]["database"] == "ok"
+    assert body["checks"]["cache"].startswith("failed: ")
+
+
+def test_healthz__503_when_the_database_fails(monkeypatch, client):
+    from django.db import OperationalError
+
+    from boeking.models import House
+
+    def broken(self):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(type(House.objects.all()), "exists", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"] == {"database": "failed: OperationalError", "cache": "ok"}
