@@ -6,11 +6,12 @@ import django_filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from boeking import access, services
-from boeking.models import Closure, House, Room
+from boeking.models import Booking, Closure, House, Room
 
 from .errors import ErrorSerializer
 from .fields import IdFilter, LocalDateTimeField, MomentFilter
@@ -30,6 +31,21 @@ class ClosureSerializer(serializers.ModelSerializer):
     class Meta:
         model = Closure
         fields = ["id", "house", "room", "start", "end", "reason"]
+
+
+class AffectedBookingSerializer(serializers.ModelSerializer):
+    start = LocalDateTimeField()
+    end = LocalDateTimeField()
+
+    class Meta:
+        model = Booking
+        fields = ["id", "room", "kind", "status", "start", "end", "series"]
+
+
+class CancelBookingsSerializer(serializers.Serializer):
+    bookings = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=1000,
+                                     help_text="Only these bookings (ids); default: every future booking the closure "
+                                               "hits.")
 
 
 class ClosureFilter(django_filters.FilterSet):
@@ -79,6 +95,33 @@ class ClosureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         closure = services.closure_create(actor=request.user, house=data["house"], room=data.get("room"),
                                           start=data["start"], end=data["end"], reason=data["reason"])
         return Response(ClosureSerializer(closure).data, status=status.HTTP_201_CREATED)
+
+    def _managed(self, request) -> Closure:
+        closure = self.get_object()
+        if not access.can_manage_closure(request.user, closure):
+            self.permission_denied(request, message="Alleen het bestuur van dit huis ziet en annuleert de boekingen "
+                                                    "in een sluiting.")
+        return closure
+
+    @extend_schema(responses={200: AffectedBookingSerializer(many=True), **ERRORS})
+    @action(detail=True, methods=["get"], url_path="bookings", filter_backends=[], pagination_class=None)
+    def bookings(self, request, pk=None):
+        """The bookings that hold a slot during the closure (volunteers of the house): the board decides about them."""
+        closure = self._managed(request)
+        return Response(AffectedBookingSerializer(services.closure_affected_bookings(closure), many=True).data)
+
+    @extend_schema(request=CancelBookingsSerializer, responses={200: AffectedBookingSerializer(many=True), **ERRORS})
+    @action(detail=True, methods=["post"], url_path="cancel-bookings", filter_backends=[], pagination_class=None)
+    def cancel_bookings(self, request, pk=None):
+        """Cancel the future bookings the closure hits (all, or `bookings`: a list of ids), by the board: a full
+        refund, the bookers are told; series dates are kept as skips with the closure's reason. Returns what was
+        cancelled."""
+        closure = self._managed(request)
+        serializer = CancelBookingsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        cancelled = services.closure_cancel_affected(closure=closure, actor=request.user,
+                                                     booking_ids=serializer.validated_data.get("bookings"))
+        return Response(AffectedBookingSerializer(cancelled, many=True).data)
 
     @extend_schema(responses={204: None, **ERRORS})
     def destroy(self, request, *args, **kwargs):

@@ -72,8 +72,12 @@ def closure_cancel_affected(*, closure: Closure, actor, booking_ids: list[int] |
     if booking_ids is not None:
         wanted = set(booking_ids)
         affected = [b for b in affected if b.pk in wanted]
-    return _cancel_unavailable(affected, actor=actor, reason=f"Gesloten: {closure.reason}",
-                               data={"scope": "closure", "closure": closure.pk})
+    with transaction.atomic():
+        cancelled = _cancel_unavailable(affected, actor=actor, reason=f"Gesloten: {closure.reason}",
+                                        data={"scope": "closure", "closure": closure.pk})
+        audit(actor=actor, action="closure.bookings_cancelled", obj=closure, reason=closure.reason,
+              data={"cancelled": [b.pk for b in cancelled]})
+    return cancelled
 
 
 def unavailable_cancel(*, actor, bookings: list[Booking], reason: str = "") -> list[Booking]:

@@ -62,6 +62,8 @@ TABLE = [
     ("GET",    "/api/v1/closures/{closure}/",                   None,          200, 200, 200, 200, 200, 200, 200, 200),
     ("POST",   "/api/v1/closures/",                             "closure",     401, 403, 403, 403, 201, 403, 403, 201),
     ("DELETE", "/api/v1/closures/{closure}/",                   None,          401, 403, 403, 403, 204, 403, 403, 204),
+    ("GET",    "/api/v1/closures/{closure}/bookings/",          None,          401, 403, 403, 403, 200, 403, 403, 200),
+    ("POST",   "/api/v1/closures/{closure}/cancel-bookings/",   None,          401, 403, 403, 403, 200, 403, 403, 200),
     ("GET",    "/api/v1/me/",                                   None,          401, 200, 200, 200, 200, 200, 200, 200),
     # Token login is open to anyone who has the credentials (here: the booker's).
     ("POST",   "/api/v1/auth/token/",                           "credentials", 200, 200, 200, 200, 200, 200, 200, 200),

@@ -296,3 +296,23 @@ def test_case9__decision_days_setting_changes_the_deadline_shown(frozen_now, roo
         "kind": "party", "date": "2027-03-06", "start_time": "19:00", "end_time": "23:00", "guests": 30},
         follow=True)
     assert "do 07-01-2027 09:00" in response.content.decode()
+
+
+def test_case4__closure_over_bookings__listed_and_cancelled_through_the_api(frozen_now, room, volunteer):
+    frozen_now(local_dt(2027, 1, 4, 9))
+    hit = BookingFactory.confirmed(room=room, approver=volunteer, start=local_dt(2027, 3, 6, 19),
+                                   end=local_dt(2027, 3, 6, 23))
+    spared = BookingFactory.requested(room=room, start=local_dt(2027, 3, 7, 14), end=local_dt(2027, 3, 7, 17))
+    closure = services.closure_create(actor=volunteer, house=room.house, start=local_dt(2027, 3, 6),
+                                      end=local_dt(2027, 3, 8), reason="Lekkage")
+    listed = api(volunteer).get(f"/api/v1/closures/{closure.pk}/bookings/")
+    assert [b["id"] for b in listed.json()] == [hit.pk, spared.pk]
+    response = api(volunteer).post(f"/api/v1/closures/{closure.pk}/cancel-bookings/", {"bookings": [hit.pk]},
+                                   format="json")
+    assert response.status_code == 200, response.content
+    assert [b["id"] for b in response.json()] == [hit.pk]
+    hit.refresh_from_db()
+    spared.refresh_from_db()
+    assert (hit.status, spared.status) == (BookingStatus.CANCELLED, BookingStatus.REQUESTED)
+    assert api(spared.booker).post(f"/api/v1/closures/{closure.pk}/cancel-bookings/", {},
+                                   format="json").status_code == 403
