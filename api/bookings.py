@@ -31,6 +31,10 @@ class BookingInputSerializer(serializers.Serializer):
     guests = serializers.IntegerField(min_value=1, max_value=100_000)
     alcohol = serializers.BooleanField(default=False)
     title = serializers.CharField(max_length=200, allow_blank=True, default="")
+    # Bounded where the domain accepts it (`boeking.bounds.TEXT_LIMITS`, `text_too_long`), as on the booking form.
+    notes = serializers.CharField(allow_blank=True, default="",
+                                  help_text="Notes for the house's board, at most 2,000 characters. Not priced: a quote "
+                                            "ignores them.")
 
 
 class PriceLineSerializer(serializers.Serializer):

@@ -1,8 +1,9 @@
 """Forms of the web pages. Labels and errors in Dutch (gettext; English via the language switch).
 
 Times are typed as the wall clock in Europe/Amsterdam: a date, a start time and an end time. An end time at or
-before the start time means the next day (an evening party until 01:00). A time in the spring DST gap is refused
-with the message of `boeking.clock.make_local`.
+before the start time means the next day (an evening party until 01:00). Each moment is judged by the domain's own
+bound (`boeking.bounds.check_moment`): a date outside 2000–2100, a time in the spring DST gap or in the repeated
+autumn hour is refused at its field with the code and the words the API answers with.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
-from boeking import access
-from boeking.clock import make_local
-from boeking.errors import InvalidLocalTime
+from boeking import access, bounds
+from boeking.clock import TZ
+from boeking.errors import InvalidInput
 from boeking.models import PRIVATE_KINDS, BookingKind, Facility, Room
 from boeking.pricing import DAYPARTS
 
@@ -35,10 +36,20 @@ ACCESSIBILITY_CHOICES = [
 ]
 
 
-def local_period(day: dt.date, start_time: dt.time, end_time: dt.time) -> tuple[dt.datetime, dt.datetime]:
-    """The instants of a local date and two wall-clock times; an end at or before the start is the next day."""
-    end_day = day + dt.timedelta(days=1) if end_time <= start_time else day
-    return make_local(day, start_time), make_local(end_day, end_time)
+def local_moment(day: dt.date, clock_time: dt.time, *, field: str) -> dt.datetime:
+    """The instant Amsterdam's wall clock shows `clock_time` on `day`, as the domain bounds it
+    (`boeking.bounds.check_moment`); raises its `InvalidInput` (`invalid_date`, `nonexistent_local_time`,
+    `ambiguous_local_time`). Built without arithmetic, so no date near year 1 or 9999 can overflow first."""
+    return bounds.check_moment(dt.datetime.combine(day, clock_time.replace(tzinfo=None), tzinfo=TZ), field=field)
+
+
+def domain_error(exc: InvalidInput) -> forms.ValidationError:
+    """A domain refusal as a form error with the same words and code as the API's."""
+    return forms.ValidationError(exc.detail, code=exc.code)
+
+
+def _moment_field(exc: InvalidInput, *, date_field: str, time_field: str) -> str:
+    return date_field if exc.code == "invalid_date" else time_field
 
 
 class SearchForm(forms.Form):
@@ -66,13 +77,20 @@ class TimeFieldsMixin:
         if day is None or start_time is None or end_time is None:
             return
         if start_time == end_time:
-            self.add_error("end_time", _("De eindtijd moet verschillen van de begintijd."))
+            # An earlier end time is the next day, so on this form only equal times end "not after" the start.
+            self.add_error("end_time", forms.ValidationError(_("De eindtijd moet verschillen van de begintijd."),
+                                                             code="end_before_start"))
             return
         try:
-            cleaned["start"], cleaned["end"] = local_period(day, start_time, end_time)
-        except InvalidLocalTime as exc:
-            self.add_error("start_time" if exc.detail.startswith(f"{day:%d-%m-%Y} {start_time:%H:%M}") else "end_time",
-                           exc.detail)
+            start = local_moment(day, start_time, field="start")
+        except InvalidInput as exc:
+            self.add_error(_moment_field(exc, date_field="date", time_field="start_time"), domain_error(exc))
+            return
+        end_day = day + dt.timedelta(days=1) if end_time <= start_time else day
+        try:
+            cleaned["start"], cleaned["end"] = start, local_moment(end_day, end_time, field="end")
+        except InvalidInput as exc:
+            self.add_error(_moment_field(exc, date_field="date", time_field="end_time"), domain_error(exc))
 
 
 class BookingForm(TimeFieldsMixin, forms.Form):
@@ -84,7 +102,8 @@ class BookingForm(TimeFieldsMixin, forms.Form):
     end_time = forms.TimeField(label=_("Eindtijd"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
                                required=False,
                                help_text=_("Een eindtijd vóór de begintijd betekent: de volgende dag (na middernacht)."))
-    guests = forms.IntegerField(label=_("Aantal gasten"), min_value=1, max_value=10000)
+    # At least one; the upper bound is the domain's (`invalid_guests`), shown at this field in its words.
+    guests = forms.IntegerField(label=_("Aantal gasten"), min_value=1)
     alcohol = forms.BooleanField(label=_("Er wordt alcohol geschonken"), required=False)
     title = forms.CharField(label=_("Omschrijving (alleen voor het bestuur)"), max_length=200, required=False)
     notes = forms.CharField(label=_("Opmerkingen voor het bestuur"), required=False,
@@ -161,17 +180,18 @@ class ClosureForm(TimeFieldsMixin, forms.Form):
         if None in (day, end_day, start_time, end_time):
             return cleaned
         try:
-            cleaned["start"] = make_local(day, start_time)
-        except InvalidLocalTime as exc:
-            self.add_error("start_time", exc.detail)
+            cleaned["start"] = local_moment(day, start_time, field="start")
+        except InvalidInput as exc:
+            self.add_error(_moment_field(exc, date_field="date", time_field="start_time"), domain_error(exc))
             return cleaned
         try:
-            cleaned["end"] = make_local(end_day, end_time)
-        except InvalidLocalTime as exc:
-            self.add_error("end_time", exc.detail)
+            cleaned["end"] = local_moment(end_day, end_time, field="end")
+        except InvalidInput as exc:
+            self.add_error(_moment_field(exc, date_field="end_date", time_field="end_time"), domain_error(exc))
             return cleaned
         if cleaned["end"] <= cleaned["start"]:
-            self.add_error("end_date", _("Het einde van de sluiting moet na het begin liggen."))
+            self.add_error("end_date", forms.ValidationError(
+                _("Het einde van de sluiting moet na het begin liggen."), code="end_before_start"))
         return cleaned
 
 

@@ -3,10 +3,17 @@ ones the API calls), so the admin refuses what the API refuses, with the same wo
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django import forms
 from django.contrib import admin
+from django.contrib.admin import widgets
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from boeking import services
+from boeking import bounds, services
+from boeking.clock import TZ
+from boeking.errors import InvalidInput
 from boeking.models import CapRule, Closure, RuleSettings
 
 from .base import ServiceAdmin, ServiceForm
@@ -99,6 +106,25 @@ class RuleSettingsAdmin(ServiceAdmin):
         return services.rule_settings_update(actor=request.user, changes=changes)
 
 
+class LocalMomentField(forms.SplitDateTimeField):
+    """A date and an Amsterdam wall-clock time, judged by the domain's bound (`boeking.bounds.check_moment`): a
+    date outside 2000–2100, a time in the spring gap or in the repeated autumn hour is refused at this field in the
+    words and with the code the API uses (Django's own conversion would refuse the last two in other words)."""
+
+    def compress(self, data_list):
+        if not data_list:
+            return None
+        day, clock_time = data_list
+        if day in self.empty_values:
+            raise forms.ValidationError(self.error_messages["invalid_date"], code="invalid_date")
+        if clock_time in self.empty_values:
+            raise forms.ValidationError(self.error_messages["invalid_time"], code="invalid_time")
+        try:
+            return bounds.check_moment(dt.datetime.combine(day, clock_time, tzinfo=TZ))
+        except InvalidInput as exc:
+            raise forms.ValidationError(exc.detail, code=exc.code) from exc
+
+
 class ClosureForm(ServiceForm):
     class Meta:
         help_texts = {"room": _("Leeg: het hele huis is gesloten.")}
@@ -109,6 +135,7 @@ class ClosureAdmin(ServiceAdmin):
     """Closures are created and deleted through the services; to change one, delete it and add a new one."""
 
     form = ClosureForm
+    formfield_overrides = {models.DateTimeField: {"form_class": LocalMomentField, "widget": widgets.AdminSplitDateTime}}
     error_fields = {"end_before_start": "end", "reason_required": "reason", "room_not_in_house": "room"}
     list_display = ("house", "room", "start", "end", "reason")
     list_filter = ("house",)
