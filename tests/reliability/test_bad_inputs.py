@@ -236,3 +236,26 @@ def test_bad_input__4xx_with_a_code_and_no_row_written(world, name, method, url,
     after = row_counts()
     after["authtoken_token"] = after.get("authtoken_token", 0)
     assert after == before
+
+
+# Every JSON write endpoint, anonymously: a deeply nested body is a 400 (where the body is read) or a 401 (where the
+# caller is refused first), never a RecursionError 500. Issue 14.
+ANONYMOUS_WRITES = [
+    ("POST", "/api/v1/auth/token/", 400), ("POST", "/api/v1/bookings/", 401), ("POST", "/api/v1/bookings/quote/", 401),
+    ("POST", "/api/v1/series/", 401), ("POST", "/api/v1/closures/", 401), ("PUT", "/api/v1/cap-rules/", 401),
+    ("PUT", "/api/v1/rule-settings/", 401), ("POST", "/api/v1/payments/stripe/webhook/", 400),
+    ("POST", "/api/v1/bookings/1/cancel/", 401), ("POST", "/api/v1/me/feed/rotate/", 401),
+]
+
+
+@pytest.mark.parametrize(("method", "url", "status"), ANONYMOUS_WRITES, ids=[f"{m} {u}" for m, u, _ in ANONYMOUS_WRITES])
+@pytest.mark.parametrize("body", [b"[" * 5000, b'{"a":' * 5000, b"[" * 100_000 + b"]" * 100_000], ids=["arrays", "objects", "balanced"])
+def test_deeply_nested_json__anonymous__never_a_500(method, url, status, body):
+    from django.test import Client
+
+    response = Client(raise_request_exception=False).generic(method, url, body, content_type="application/json")
+    assert response.status_code == status, (response.status_code, response.content[:300])
+    payload = response.json()
+    assert isinstance(payload["code"], str) and isinstance(payload["detail"], str)
+    if url == "/api/v1/auth/token/":
+        assert payload["code"] == "invalid_json"
