@@ -29,7 +29,9 @@ def _limits() -> tuple[int, int, int]:
 
 
 def client_ip(request) -> str:
-    """The caller's address. Behind `ZAALBOEK_TRUSTED_PROXIES` proxies, the address the outermost one saw."""
+    """The caller's address: the connection's (REMOTE_ADDR) with the default `ZAALBOEK_TRUSTED_PROXIES` = 0, where any
+    X-Forwarded-For is the client's own claim and ignored; behind N trusted proxies, the address the outermost one
+    saw (the N-th entry from the right). See docs/deploy.md, "Client addresses"."""
     if request is None:
         return "-"
     meta = getattr(request, "META", {})
