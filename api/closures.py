@@ -26,7 +26,7 @@ class ClosureSerializer(serializers.ModelSerializer):
     room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.all(), required=False, allow_null=True)
     start = LocalDateTimeField()
     end = LocalDateTimeField()
-    reason = serializers.CharField(max_length=200)
+    reason = serializers.CharField(max_length=200)  # a shape check as strict as the domain's (boeking.bounds)
 
     class Meta:
         model = Closure

@@ -313,19 +313,7 @@ class RuleSettingsSerializer(serializers.ModelSerializer):
         model = RuleSettings
         exclude = ["id"]
         read_only_fields = ["updated_at"]
-        extra_kwargs = {
-            "min_notice_party_hours": {"max_value": 24 * 400},
-            "min_notice_gathering_hours": {"max_value": 24 * 400},
-            "min_notice_koffietafel_hours": {"max_value": 24 * 400},
-            "min_notice_other_hours": {"max_value": 24 * 400},
-            "max_advance_days": {"min_value": 1, "max_value": 1000},
-            "private_min_minutes": {"min_value": 1, "max_value": 48 * 60},
-            "private_max_minutes": {"min_value": 1, "max_value": 48 * 60},
-            "decision_days": {"min_value": 1, "max_value": 365},
-            "payment_days": {"min_value": 1, "max_value": 365},
-            "free_cancellation_days": {"max_value": 365},
-            "anonymise_after_months": {"min_value": 1, "max_value": 120},
-        }
+        # Bounds come from the model's validators (boeking.models.bounded): one home for every door.
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -354,6 +342,9 @@ class RuleSettingsView(APIView):
             self.permission_denied(request, message="Alleen de gemeente stelt de regels vast.")
         serializer = RuleSettingsSerializer(RuleSettings.current(), data=request.data, partial=True,
                                             context={"request": request})
+        unknown = sorted(set(request.data) - set(serializer.fields)) if isinstance(request.data, dict) else []
+        if unknown:
+            raise InvalidInput("unknown_setting", f"Onbekende instelling(en): {', '.join(unknown)}.")
         serializer.is_valid(raise_exception=True)
         settings = rule_settings_update(actor=request.user, changes=dict(serializer.validated_data))
         return Response(RuleSettingsSerializer(settings, context={"request": request}).data)

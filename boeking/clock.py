@@ -68,7 +68,8 @@ def make_local(day: dt.date, clock_time: dt.time) -> dt.datetime:
     if first.utcoffset() != second.utcoffset():
         raise InvalidLocalTime(
             "ambiguous_local_time",
-            f"{naive:%d-%m-%Y %H:%M} komt twee keer voor (de klok gaat een uur terug); kies een andere tijd.",
+            f"{naive:%d-%m-%Y %H:%M} komt twee keer voor (de klok gaat een uur terug); "
+            "kies een tijd buiten 02:00–03:00 in die nacht.",
         )
     return first
 

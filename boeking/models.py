@@ -402,6 +402,9 @@ class RuleSettings(models.Model):
     payment_days = models.PositiveIntegerField(_("betaaltermijn (dagen)"), default=7, validators=bounded(1, 60))
     free_cancellation_days = models.PositiveIntegerField(
         _("kosteloos annuleren tot (dagen vooraf)"), default=14, validators=bounded(0, 365))
+    max_open_requests = models.PositiveIntegerField(
+        _("maximaal openstaande aanvragen per account"), default=5, validators=bounded(1, 100),
+        help_text=_("Aanvragen waarover het bestuur nog niet besliste; het bestuur van een huis telt niet mee."))
     melding_email = models.EmailField(
         _("e-mailadres voor meldingen"), blank=True,
         help_text=_("Leeg: het adres dat de beheerder van de installatie heeft ingesteld."),

@@ -29,6 +29,7 @@ from .models import (
     PRIVATE_KINDS,
     Booking,
     BookingKind,
+    BookingStatus,
     CapRule,
     Closure,
     House,
@@ -253,6 +254,20 @@ def evaluate(candidate: Candidate, *, settings: RuleSettings | None = None,
         add(_r("resident", WARN, "Geboekt door het bestuur: controleer dat de huurder een bewoner van 18+ is.",
                "Booked by the board: check that the renter is a resident aged 18+."))
 
+    # How many undecided requests one account may hold at once (a person cannot hold many slots with requests).
+    if c.booker is not None and not volunteer_here and c.exclude_booking_id is None:
+        open_requests = Booking.objects.filter(booker=c.booker, status=BookingStatus.REQUESTED).count()
+        limit = settings.max_open_requests
+        if open_requests < limit:
+            add(_r("open_requests", PASS, f"{open_requests} van maximaal {limit} aanvragen in behandeling.",
+                   f"{open_requests} of at most {limit} requests pending."))
+        else:
+            add(_r("open_requests", FAIL,
+                   f"U heeft al {open_requests} aanvragen in behandeling (maximaal {limit}); wacht op een besluit of "
+                   "trek er een in.",
+                   f"You already have {open_requests} requests pending (at most {limit}); wait for a decision or "
+                   "withdraw one."))
+
     if private:
         if room.private_events_allowed:
             add(_r("room_private", PASS, "Deze zaal mag voor privé-bijeenkomsten worden gehuurd.",
@@ -395,7 +410,7 @@ def place_refusal(room: Room, start: dt.datetime, end: dt.datetime, *,
 
 
 # Who booked is judged at request time; at decision time an account deleted or changed since must not block it.
-REQUEST_ONLY_RULES = frozenset({"booker_role", "resident"})
+REQUEST_ONLY_RULES = frozenset({"booker_role", "resident", "open_requests"})
 
 
 def evaluate_for_decision(booking: Booking, *, settings: RuleSettings | None = None,

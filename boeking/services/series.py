@@ -35,6 +35,7 @@ from boeking.models import (
 )
 
 from .audit import audit
+from .bookings import MAX_GUESTS
 from .transitions import lock_series, series_transition, transition
 
 SERIES_KINDS = access.SERIES_KINDS
@@ -103,8 +104,8 @@ def series_plan(*, room: Room, kind: str, rrule: str, start_time: dt.time, end_t
     far ahead, opening hours, closures, existing bookings and the series' own earlier dates (buffers included).
     A date that fails is kept as a skip with its reason; a rule that fails for every date alike (inactive room,
     too many guests) refuses the whole series. Writes nothing; a constant number of queries."""
-    if isinstance(guests, bool) or not isinstance(guests, int) or guests < 1:
-        raise InvalidInput("invalid_guests", "Het aantal deelnemers moet minimaal 1 zijn.")
+    if isinstance(guests, bool) or not isinstance(guests, int) or not 1 <= guests <= MAX_GUESTS:
+        raise InvalidInput("invalid_guests", f"Het aantal deelnemers moet tussen 1 en {MAX_GUESTS} liggen.")
     if start_time == end_time:
         raise InvalidInput("end_before_start", "Begin- en eindtijd zijn gelijk.")
     rule_set = occurrences.parse_rule(rrule)
@@ -191,6 +192,7 @@ def series_create(*, booker, room: Room, kind: str, rrule: str, start_time: dt.t
     the check and the insert (PostgreSQL's exclusion constraint) makes us check again, up to three times.
     """
     volunteer = _check_may_request(booker, room, kind)
+    title = bounds.check_text(title, field="title")
     for attempt in range(3):
         try:
             with transaction.atomic():
@@ -205,7 +207,7 @@ def series_create(*, booker, room: Room, kind: str, rrule: str, start_time: dt.t
                 rule_set = occurrences.parse_rule(rrule)
                 series = Series.objects.create(
                     room=room, house_id=room.house_id, kind=kind, recurrence=rule_set, start_time=start_time,
-                    end_time=end_time, first_date=first_date, until=until, guests=guests, title=title[:200],
+                    end_time=end_time, first_date=first_date, until=until, guests=guests, title=title,
                     booker=booker, booker_name=booker.get_full_name() or booker.email, booker_email=booker.email,
                     booker_phone=profile.phone if profile else "",
                     organisation=profile.organisation if profile else "",

@@ -845,7 +845,7 @@ def test_room_private__room_closed_to_private_events__fails_private_kinds(db, ca
 def test_evaluate__party_by_resident__every_rule_passes_in_a_stable_order(room, resident):
     results = evaluate(candidate(room, at(SAT, 20), at(SUN, 1), booker=resident))
     assert [r.rule for r in results] == [
-        "booker_role", "resident", "room_private", "min_notice", "max_advance", "private_end", "duration", "guests",
+        "booker_role", "resident", "open_requests", "room_private", "min_notice", "max_advance", "private_end", "duration", "guests",
         "room_active", "opening_hours", "closure", "slot", "cap", "melding",
     ]
     assert {r.outcome for r in results} == {PASS}
