@@ -17,7 +17,8 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import ExtractMonth
 
 from .clock import TZ, local, now
-from .models import PRIVATE_KINDS, Booking, BookingKind, BookingStatus, CapRule, House, Location
+from .models import PRIVATE_KINDS, Booking, BookingKind, BookingStatus, House, Location
+from .rules import CapTable
 
 # The order kinds are listed in everywhere: parties, gatherings, koffietafels.
 KINDS: tuple[str, ...] = (BookingKind.PARTY.value, BookingKind.GATHERING.value, BookingKind.KOFFIETAFEL.value)
@@ -95,16 +96,6 @@ def houses_for(*, house_ids: Iterable[int] | None = None, district: str | int | 
     return qs.filter(Q(active=True) | Exists(Booking.objects.filter(house=OuterRef("pk"))))
 
 
-def _caps() -> tuple[dict[str, CapRule], dict[tuple[int, str], CapRule]]:
-    defaults, overrides = {}, {}
-    for rule in CapRule.objects.all():
-        if rule.house_id is None:
-            defaults[rule.kind] = rule
-        else:
-            overrides[(rule.house_id, rule.kind)] = rule
-    return defaults, overrides
-
-
 def usage(years: int | Iterable[int], *, house_ids: Iterable[int] | None = None, district: str | int | None = None,
           house_type: str | None = None, kinds: Iterable[str] = KINDS) -> list[UsageRow]:
     """One row per house, private kind and year (zeros included), ordered by year, house name, kind.
@@ -127,21 +118,19 @@ def usage(years: int | Iterable[int], *, house_ids: Iterable[int] | None = None,
         .order_by()
     )
     found = {(c["house_id"], c["kind"], c["local_year"]): (c["count"], c["pending"]) for c in counts}
-    defaults, overrides = _caps()
+    caps = CapTable.load()  # the rules' own answer to "which cap is in force"
     rows = []
     for year in years:
         for house in houses:
             district_obj = house.neighbourhood.district
             for kind in kinds:
                 count, pending = found.get((house.pk, kind, year), (0, 0))
-                rule = overrides.get((house.pk, kind))
-                source = "house" if rule else "default" if kind in defaults else "none"
-                rule = rule or defaults.get(kind)
+                cap, source, reason = caps.in_force(house.pk, kind)
                 rows.append(UsageRow(
                     house=house.pk, house_name=house.name, house_slug=house.slug, house_type=house.house_type,
                     district=district_obj.name, district_slug=district_obj.slug, neighbourhood=house.neighbourhood.name,
-                    kind=kind, year=year, count=count, pending=pending, cap=rule.cap if rule else None,
-                    cap_source=source, cap_reason=rule.reason if source == "house" else ""))
+                    kind=kind, year=year, count=count, pending=pending, cap=cap,
+                    cap_source=source, cap_reason=reason))
     return rows
 
 
