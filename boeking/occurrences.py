@@ -165,3 +165,83 @@ def period_on(day: dt.date, start_time: dt.time, end_time: dt.time) -> Period:
     `InvalidLocalTime` on a DST night."""
     end_day = day + dt.timedelta(days=1) if end_time <= start_time else day
     return Period(day, make_local(day, start_time), make_local(end_day, end_time))
+
+
+# --- the recurrence in words (Dutch and English; RRULE never shows on a page) ----------------------------------
+
+_DAYS = {"nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
+         "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")}
+_MONTHS = {"nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+                  "november", "december"),
+           "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                  "November", "December")}
+_ORDINALS = {"nl": {1: "eerste", 2: "tweede", 3: "derde", 4: "vierde", 5: "vijfde", -1: "laatste", -2: "voorlaatste"},
+             "en": {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", -1: "last", -2: "second-to-last"}}
+
+
+def _join(words: list[str], lang: str) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} {'en' if lang == 'nl' else 'and'} {words[-1]}"
+
+
+def _date_words(day: dt.date, lang: str) -> str:
+    month = _MONTHS[lang][day.month - 1]
+    return f"{day.day} {month} {day.year}" if lang == "nl" else f"{day.day} {month} {day.year}"
+
+
+def describe(rule_set: Recurrence, *, start_time: dt.time, end_time: dt.time, first_date: dt.date,
+             until: dt.date | None, lang: str = "nl") -> str:
+    """The series in a sentence a person reads, e.g. "elke dinsdag van 19:00 tot 21:00, van 15 december 2026 tot en
+    met 29 juni 2027" / "every Tuesday from 19:00 to 21:00, from 15 December 2026 to 29 June 2027". Covers every
+    rule `parse_rule` accepts; `lang` is "nl" or "en"."""
+    lang = "en" if (lang or "nl").startswith("en") else "nl"
+    rule = rule_set.rrules[0]
+    days = _DAYS[lang]
+    interval = rule.interval or 1
+    byday = list(rule.byday or [])
+    if rule.freq == recurrence.WEEKLY:
+        names = [days[d.number] for d in byday] or [days[first_date.weekday()]]
+        if interval == 1:
+            what = f"{'elke' if lang == 'nl' else 'every'} {_join(names, lang)}"
+        elif interval == 2:
+            what = (f"om de week op {_join(names, lang)}" if lang == "nl"
+                    else f"every other week on {_join(names, lang)}")
+        else:
+            what = (f"om de {interval} weken op {_join(names, lang)}" if lang == "nl"
+                    else f"every {interval} weeks on {_join(names, lang)}")
+    else:
+        month_word = ("maand" if interval == 1 else f"{interval} maanden") if lang == "nl" else (
+            "month" if interval == 1 else f"{interval} months")
+        each = ("elke" if interval == 1 else "om de") if lang == "nl" else ("every" if interval == 1 else "every")
+        if byday:
+            parts = []
+            for d in byday:
+                ordinal = _ORDINALS[lang].get(d.index, str(d.index)) if d.index else ""
+                parts.append(f"{ordinal} {days[d.number]}".strip())
+            what = (f"de {_join(parts, lang)} van {each} {month_word}" if lang == "nl"
+                    else f"the {_join(parts, lang)} of {each} {month_word}")
+        else:
+            monthdays = list(rule.bymonthday or []) or [first_date.day]
+            words = [(f"{n}e" if lang == "nl" else f"{n}") if n > 0 else _ORDINALS[lang].get(n, str(n)) + (
+                " dag" if lang == "nl" else " day") for n in monthdays]
+            what = (f"{each} {month_word} op de {_join(words, lang)}" if lang == "nl"
+                    else f"{each} {month_word} on day {_join(words, lang)}")
+    times = (f"van {start_time:%H:%M} tot {end_time:%H:%M}" if lang == "nl"
+             else f"from {start_time:%H:%M} to {end_time:%H:%M}")
+    if end_time <= start_time:
+        times += " (tot de volgende dag)" if lang == "nl" else " (until the next day)"
+    if until is not None:
+        span = (f"van {_date_words(first_date, lang)} tot en met {_date_words(until, lang)}" if lang == "nl"
+                else f"from {_date_words(first_date, lang)} to {_date_words(until, lang)}")
+    else:
+        count = rule.count or 0
+        span = (f"vanaf {_date_words(first_date, lang)}, {count} keer" if lang == "nl"
+                else f"from {_date_words(first_date, lang)}, {count} times")
+    return f"{what} {times}, {span}"
+
+
+def describe_series(series, lang: str = "nl") -> str:
+    """`describe` for a stored `Series`."""
+    return describe(series.recurrence, start_time=series.start_time, end_time=series.end_time,
+                    first_date=series.first_date, until=series.until, lang=lang)

@@ -10,24 +10,64 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from boeking import pricing, rules, services, states
+from boeking import occurrences, pricing, rules, services, states
 from boeking.access import can_manage_house, managed_houses
 from boeking.clock import local, local_midnight, now, today
 from boeking.errors import DomainError
 from boeking.models import PRIVATE_KINDS, Booking, BookingStatus, Closure, House, RuleSettings, Series, SeriesStatus
+from boeking.occurrences import MAX_OCCURRENCES
 
 from .forms import CancelForm, ClosureForm, DecisionForm, RefundDepositForm
-from .helpers import booking_actions, price_rows, rule_rows
+from .helpers import booking_actions, parse_day, price_rows, rule_rows
 
 
 def inbox_queryset(user):
+    """One-off requests awaiting a decision. Dates of a requested series are decided with their series (one card,
+    `pending_series_queryset`); a date added later to an approved series is decided on its own."""
     return (Booking.objects.filter(status=BookingStatus.REQUESTED, house__in=managed_houses(user))
+            .exclude(series__status=SeriesStatus.REQUESTED)
             .select_related("room", "house").order_by("start"))
+
+
+def pending_series_queryset(user):
+    return (Series.objects.filter(house__in=managed_houses(user), status=SeriesStatus.REQUESTED)
+            .select_related("room", "house").order_by("first_date", "pk"))
+
+
+def inbox_count(user) -> int:
+    """The number on the board's badge: each one-off request once, each requested series once."""
+    return inbox_queryset(user).count() + pending_series_queryset(user).count()
+
+
+def series_card(series: Series, *, moment=None) -> dict:
+    """Everything the board needs to decide a series as a whole: the recurrence in words, its dates, the dates it
+    skips with reasons, and — for a request — the dates the rules would refuse now (`rules.evaluate_many` at
+    decision time, as `series_approve` applies them). A constant number of queries, whatever the number of dates."""
+    moment = moment or now()
+    lang = "en" if (translation.get_language() or "nl").startswith("en") else "nl"
+    held = [b for b in series.occurrences.all() if b.status in states.HOLDING]
+    card = {"series": series, "words": occurrences.describe_series(series, lang), "count": len(held),
+            "next": next((b for b in sorted(held, key=lambda b: b.start) if b.start >= moment), None),
+            "skips": list(series.skips.all()), "dates": [], "refused": []}
+    if states.series_can_decide(series):
+        pending = sorted((b for b in held if b.status == BookingStatus.REQUESTED), key=lambda b: b.start)
+        results = rules.evaluate_many([
+            rules.Candidate(room=series.room, kind=b.kind, start=b.start, end=b.end, guests=b.guests, booker=None,
+                            requested_at=b.created_at, exclude_booking_id=b.pk) for b in pending])
+        for booking, result in zip(pending, results, strict=True):
+            failed = rules.failures(result)
+            row = {"booking": booking, "date": local(booking.start).date(), "start": local(booking.start),
+                   "problem": failed[0].message if failed else ""}
+            card["dates"].append(row)
+            if failed:
+                card["refused"].append(row)
+    return card
 
 
 def _require_volunteer(request: HttpRequest) -> None:
@@ -68,7 +108,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     deposits = (Booking.objects.filter(status=BookingStatus.CONFIRMED, house__in=houses, end__lt=now(),
                                        deposit_cents__gt=0, deposit_settled_at__isnull=True)
                 .select_related("room", "house").order_by("start"))
-    pending_series = Series.objects.filter(house__in=houses, status=SeriesStatus.REQUESTED).select_related("room")
+    pending_series = [series_card(s) for s in pending_series_queryset(request.user)
+                      .prefetch_related("occurrences", "skips")]
     unavailable = [{"booking": b, "start": local(b.start)} for b in services.inactive_room_bookings(houses)]
     return render(request, "frontend/bestuur/inbox.html", {
         "items": items, "houses": houses, "to_pay": to_pay, "deposits": deposits, "pending_series": pending_series,
@@ -267,13 +308,8 @@ def closure_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 def series_list(request: HttpRequest, slug: str) -> HttpResponse:
     house = _house(request, slug)
-    items = []
-    for series in (Series.objects.filter(house=house).select_related("room").prefetch_related("skips")
-                   .order_by("-created_at")[:50]):
-        occurrences = series.occurrences.filter(status__in=BookingStatus.HOLDING)
-        items.append({"series": series, "count": occurrences.count(),
-                      "next": occurrences.filter(start__gte=now()).order_by("start").first(),
-                      "skips": list(series.skips.all())})
+    items = [series_card(series) for series in (Series.objects.filter(house=house).select_related("room__house", "house")
+                                                .prefetch_related("skips", "occurrences").order_by("-created_at")[:50])]
     return render(request, "frontend/bestuur/series.html", {"house": house, "items": items})
 
 
@@ -283,13 +319,18 @@ def series_decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     house = _house(request, slug)
     series = get_object_or_404(Series, pk=pk, house=house)
     decision, reason = request.POST.get("decision"), request.POST.get("reason", "")
+    excluded = [parse_day(v, None) for v in request.POST.getlist("exclude")[:MAX_OCCURRENCES]]
     try:
         if decision == "approve":
-            services.series_approve(series=series, actor=request.user, reason=reason)
+            services.series_approve(series=series, actor=request.user, reason=reason,
+                                    exclude_dates=[d for d in excluded if d is not None])
             messages.success(request, _("Reeks goedgekeurd."))
         elif decision == "reject":
             services.series_reject(series=series, actor=request.user, reason=reason)
             messages.success(request, _("Reeks afgewezen."))
     except DomainError as exc:
         messages.error(request, exc.detail)
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(back)
     return redirect("bestuur-series", slug=slug)

@@ -11,12 +11,12 @@ def navigation(request):
         return {"nav_role": None}
     from boeking.access import managed_houses
 
-    from .bestuur import inbox_queryset
+    from .bestuur import inbox_count
 
     role = role_of(user)
     context = {"nav_role": role, "nav_inbox_count": None, "nav_houses": []}
     houses = list(managed_houses(user).only("pk", "slug", "name")[:20])
     if houses:
         context["nav_houses"] = houses
-        context["nav_inbox_count"] = inbox_queryset(user).count()
+        context["nav_inbox_count"] = inbox_count(user)
     return context

@@ -316,3 +316,64 @@ def test_case4__closure_over_bookings__listed_and_cancelled_through_the_api(froz
     assert (hit.status, spared.status) == (BookingStatus.CANCELLED, BookingStatus.REQUESTED)
     assert api(spared.booker).post(f"/api/v1/closures/{closure.pk}/cancel-bookings/", {},
                                    format="json").status_code == 403
+
+
+# --- a series request is one decision (issue 18's board side, on the same rules) -----------------------------------
+
+
+def _series_request(room, association, weeks=40):
+    first = dt.date(2027, 2, 2)
+    return services.series_create(booker=association, room=room, kind="association", rrule="FREQ=WEEKLY;BYDAY=TU",
+                                  start_time=dt.time(19), end_time=dt.time(21), first_date=first,
+                                  until=first + dt.timedelta(weeks=weeks - 1), guests=20)
+
+
+def test_inbox__a_series_request_is_one_card_in_words_and_counts_once_on_the_badge(frozen_now, room, volunteer,
+                                                                                  association, client):
+    frozen_now(local_dt(2027, 1, 4, 9))
+    services.rule_settings_update(actor=None, changes={"max_advance_days": 400})
+    series = _series_request(room, association)
+    BookingFactory.requested(room=room, start=local_dt(2027, 3, 6, 12), end=local_dt(2027, 3, 6, 15))
+    client.force_login(volunteer)
+    response = client.get(reverse("bestuur"))
+    page = response.content.decode()
+    assert response.context["nav_inbox_count"] == 2  # one one-off request, one series
+    assert len(response.context["items"]) == 1 and len(response.context["pending_series"]) == 1
+    assert "elke dinsdag van 19:00 tot 21:00, van 2 februari 2027 tot en met 2 november 2027" in page
+    assert "FREQ=" not in page
+    assert page.count(f'id="reeks-{series.pk}"') == 1
+    assert not any(f"#{b.pk} " in page for b in series.occurrences.all())  # no card per date
+
+
+def test_inbox__a_40_date_series_costs_the_same_queries_as_a_2_date_series(frozen_now, room, volunteer, association,
+                                                                           client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    frozen_now(local_dt(2027, 1, 4, 9))
+    services.rule_settings_update(actor=None, changes={"max_advance_days": 400})
+    client.force_login(volunteer)
+    counts = []
+    for weeks in (2, 40):
+        series = _series_request(room, association, weeks=weeks)
+        client.get(reverse("bestuur"))  # warm up sessions and the rule settings
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse("bestuur"))
+        counts.append(len(queries))
+        services.series_reject(series=series, actor=volunteer, reason="meting")
+    assert counts[0] == counts[1], counts
+
+
+def test_series_decide__approve_while_excluding_dates__they_become_not_approved_skips(frozen_now, room, volunteer,
+                                                                                     association, client):
+    frozen_now(local_dt(2027, 1, 4, 9))
+    series = _series_request(room, association, weeks=5)
+    client.force_login(volunteer)
+    client.post(reverse("bestuur-series-decide", args=[room.house.slug, series.pk]),
+                {"decision": "approve", "exclude": ["2027-02-09", "2027-02-23"], "next": reverse("bestuur")})
+    series.refresh_from_db()
+    assert series.status == SeriesStatus.APPROVED
+    held = sorted(local(b.start).date() for b in series.occurrences.filter(status=BookingStatus.CONFIRMED))
+    assert held == [dt.date(2027, 2, 2), dt.date(2027, 2, 16), dt.date(2027, 3, 2)]
+    assert {(s.date, s.reason) for s in series.skips.all()} == {(dt.date(2027, 2, 9), "not_approved"),
+                                                                (dt.date(2027, 2, 23), "not_approved")}

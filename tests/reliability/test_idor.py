@@ -21,6 +21,8 @@ from .conftest import row_counts
 pytestmark = pytest.mark.django_db
 
 PUBLIC_READS = {"houses", "rooms", "closures"}  # objects anyone may read (SPEC §6): GET is 200, writes are not
+# Sub-resources of a public object that only its board reads: the object is known, so a refusal is 403, not 404.
+BOARD_ONLY_READS = {"/api/v1/closures/{pk}/bookings/"}
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
@@ -106,7 +108,9 @@ def test_another_users_or_houses_object__404_on_read_and_no_effect_on_write(worl
             before = row_counts()
             response = client.generic(method, url, "{}", content_type="application/json")
             where = f"{intruder} {method} {url}"
-            if method == "GET" and segment in PUBLIC_READS:
+            if method == "GET" and path in BOARD_ONLY_READS:
+                assert response.status_code == 403, where
+            elif method == "GET" and segment in PUBLIC_READS:
                 assert response.status_code in (200, 400), where  # public; availability wants its dates
             elif method == "GET":
                 assert response.status_code == 404, (where, response.status_code)
