@@ -343,6 +343,26 @@ class BookingKind(models.TextChoices):
 PRIVATE_KINDS = BookingKind.private_kinds()
 
 
+class AutoApproval(models.Model):
+    """A house's board chose "approve at once when every rule passes" for one kind of booking (e.g. koffietafels,
+    whose notice is 24 hours). Without a row the board decides every request itself (the default)."""
+
+    house = models.ForeignKey(House, verbose_name=_("huis"), on_delete=models.CASCADE, related_name="auto_approvals")
+    kind = models.CharField(_("soort"), max_length=20, choices=BookingKind.choices)
+    created_at = models.DateTimeField(_("aangezet op"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("aangezet door"), on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["house", "kind"]
+        constraints = [models.UniqueConstraint(fields=["house", "kind"], name="unique_auto_approval")]
+        verbose_name = _("automatische goedkeuring")
+        verbose_name_plural = _("automatische goedkeuringen")
+
+    def __str__(self) -> str:
+        return f"{self.house}: {self.get_kind_display()}"
+
+
 class CapRule(models.Model):
     """How many bookings of a private kind a house may host per calendar year.
 

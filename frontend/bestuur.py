@@ -20,7 +20,18 @@ from boeking import occurrences, pricing, rules, services, states
 from boeking.access import can_manage_house, managed_houses
 from boeking.clock import local, local_midnight, now, today
 from boeking.errors import DomainError
-from boeking.models import PRIVATE_KINDS, Booking, BookingStatus, Closure, House, RuleSettings, Series, SeriesStatus
+from boeking.models import (
+    PRIVATE_KINDS,
+    AutoApproval,
+    Booking,
+    BookingKind,
+    BookingStatus,
+    Closure,
+    House,
+    RuleSettings,
+    Series,
+    SeriesStatus,
+)
 from boeking.occurrences import MAX_OCCURRENCES
 
 from .forms import CancelForm, ClosureForm, DecisionForm, RefundDepositForm
@@ -334,3 +345,21 @@ def series_decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return redirect(back)
     return redirect("bestuur-series", slug=slug)
+
+
+@login_required
+def house_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    """The board's choices for its house: which kinds are approved at once when every rule passes."""
+    house = _house(request, slug)
+    current = set(AutoApproval.objects.filter(house=house).values_list("kind", flat=True))
+    if request.method == "POST":
+        chosen = [k for k in request.POST.getlist("auto_approve") if k in BookingKind.values]
+        try:
+            services.auto_approval_set(actor=request.user, house=house, kinds=chosen)
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+        else:
+            messages.success(request, _("Instellingen opgeslagen."))
+            return redirect("bestuur-settings", slug=slug)
+    kinds = [{"value": k.value, "label": k.label, "checked": k.value in current} for k in BookingKind]
+    return render(request, "frontend/bestuur/settings.html", {"house": house, "kinds": kinds})

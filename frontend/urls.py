@@ -39,5 +39,6 @@ urlpatterns = [
          name="bestuur-closure-cancel-bookings"),
     path("bestuur/niet-te-boeken/annuleren/", bestuur.unavailable_cancel, name="bestuur-unavailable-cancel"),
     path("bestuur/huizen/<slug:slug>/reeksen/", bestuur.series_list, name="bestuur-series"),
+    path("bestuur/huizen/<slug:slug>/instellingen/", bestuur.house_settings, name="bestuur-settings"),
     path("bestuur/huizen/<slug:slug>/reeksen/<int:pk>/besluit/", bestuur.series_decide, name="bestuur-series-decide"),
 ]

@@ -21,7 +21,7 @@ from .closures import (
     inactive_room_bookings,
     unavailable_cancel,
 )
-from .config import cap_rule_remove, cap_rule_set, rule_settings_update
+from .config import auto_approval_set, cap_rule_remove, cap_rule_set, rule_settings_update
 from .payments import payment_start, payment_sync, stripe_event_handle
 from .series import (
     series_approve,
@@ -39,7 +39,7 @@ __all__ = [
     "Quote", "audit", "booking_approve", "booking_cancel", "booking_expire", "booking_mark_paid", "booking_quote",
     "booking_refund_deposit", "booking_reject", "booking_request", "expire_overdue", "cap_rule_remove", "cap_rule_set",
     "closure_create", "closure_delete", "rule_settings_update", "closure_affected_bookings", "closure_cancel_affected",
-    "inactive_room_bookings", "unavailable_cancel",
+    "inactive_room_bookings", "unavailable_cancel", "auto_approval_set",
     "series_approve", "series_cancel", "series_create", "series_expire_overdue", "series_plan", "series_reject", "series_restore_date",
     "series_split",
 ]

@@ -16,6 +16,7 @@ from boeking.clock import elapsed, local, now
 from boeking.errors import InvalidInput, InvalidTransition, NotAllowed
 from boeking.models import (
     PRIVATE_KINDS,
+    AutoApproval,
     Booking,
     BookingKind,
     BookingStatus,
@@ -28,7 +29,7 @@ from boeking.models import (
 
 from . import payments as pay
 from .audit import audit
-from .transitions import lock_booking, transition
+from .transitions import lock_booking, lock_house, transition
 
 MAX_GUESTS = 10_000  # no room holds more; bounds the number before any rule reads it
 
@@ -77,7 +78,10 @@ def booking_request(*, booker, room: Room, kind: str, start: dt.datetime, end: d
     title = bounds.check_text(title, field="title")
     notes = bounds.check_text(notes, field="notes")
     settings = RuleSettings.current()
+    automatic = _approves_automatically(booker, room, kind)
     with transaction.atomic():
+        if automatic:
+            lock_house(room.house_id)  # an automatic approval counts caps under the house lock, like the board's
         moment = now()
         candidate = rules.Candidate(room=room, kind=kind, start=start, end=end, guests=guests, booker=booker,
                                     requested_at=moment)
@@ -117,10 +121,24 @@ def booking_request(*, booker, room: Room, kind: str, start: dt.datetime, end: d
             # The board books its own house: no one else to approve it.
             booking = _approve_locked(booking=booking, actor=booker, settings=settings,
                                       reason="Geboekt door het bestuur")
+        elif automatic and all(r.outcome == rules.PASS for r in results):
+            # The house chose "approve at once when every rule passes" for this kind; a warning leaves it to the board.
+            booking = _approve_locked(booking=booking, actor=None, settings=settings, reason=AUTO_APPROVAL_REASON,
+                                      automatic=True)
     return booking
 
 
-def _approve_locked(*, booking: Booking, actor, settings: RuleSettings, reason: str = "") -> Booking:
+AUTO_APPROVAL_REASON = "Automatisch goedgekeurd volgens de instelling van het huis"
+
+
+def _approves_automatically(booker, room: Room, kind: str) -> bool:
+    """The house approves this kind at once (`AutoApproval`), and the booker is not its board (who books directly)."""
+    return (not access.is_volunteer(booker, room.house_id)
+            and AutoApproval.objects.filter(house_id=room.house_id, kind=kind).exists())
+
+
+def _approve_locked(*, booking: Booking, actor, settings: RuleSettings, reason: str = "",
+                    automatic: bool = False) -> Booking:
     """Approve `booking` (already locked, house locked) after re-running the rules. Free bookings are confirmed."""
     results = rules.evaluate_for_decision(booking, settings=settings)
     # One error for the first failing rule, plain rules before slot and cap: `cap_reached` (409) only when the cap
@@ -134,11 +152,13 @@ def _approve_locked(*, booking: Booking, actor, settings: RuleSettings, reason: 
     if booking.total_cents == 0 or booking.series_id:
         # Free, or a date of a series (associations settle by invoice): confirmed at once.
         booking.confirmed_at = booking.decided_at
-        transition(booking, BookingStatus.CONFIRMED, actor=actor, reason=reason, action="booking.approved")
+        transition(booking, BookingStatus.CONFIRMED, actor=actor, reason=reason, action="booking.approved",
+                   data={"automatic": True} if automatic else None)
     else:
         booking.payment_deadline = payment_deadline_for(booking, approved_at=booking.decided_at, settings=settings)
         transition(booking, BookingStatus.APPROVED, actor=actor, reason=reason, action="booking.approved",
-                    data={"payment_deadline": booking.payment_deadline.isoformat(), "payment_mode": booking.payment_mode})
+                    data={"payment_deadline": booking.payment_deadline.isoformat(), "payment_mode": booking.payment_mode,
+                          **({"automatic": True} if automatic else {})})
     if booking.kind in (BookingKind.PARTY, BookingKind.GATHERING):
         melding = Melding.objects.create(booking=booking, house_id=booking.house_id, kind=booking.kind,
                                          start=booking.start, end=booking.end, guests=booking.guests,

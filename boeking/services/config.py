@@ -127,3 +127,30 @@ def rule_settings_update(*, actor, changes: dict[str, Any]) -> RuleSettings:
         audit(actor=actor, action="rule_settings.updated", obj=settings,
               data={"from": before, "to": {k: str(v) for k, v in changes.items()}})
         return settings
+
+
+def auto_approval_set(*, actor, house: House, kinds: list[str]) -> list[str]:
+    """The board chooses the kinds its house approves at once when every rule passes (default: none). Audited with
+    the kinds before and after. Returns the kinds now approved automatically."""
+    from boeking import access
+    from boeking.clock import now
+    from boeking.errors import NotAllowed
+    from boeking.models import AutoApproval, BookingKind
+
+    if not access.can_manage_house(actor, house):
+        raise NotAllowed(detail="Alleen het bestuur van dit huis kiest dit.")
+    wanted = set(kinds or [])
+    if not wanted <= set(BookingKind.values):
+        raise InvalidInput("invalid_kind", f"Onbekende soort boeking: {', '.join(sorted(wanted - set(BookingKind.values)))}.")
+    with transaction.atomic():
+        House.objects.select_for_update(no_key=True).filter(pk=house.pk).first()
+        before = set(AutoApproval.objects.filter(house=house).values_list("kind", flat=True))
+        if before == wanted:
+            return sorted(wanted)
+        AutoApproval.objects.filter(house=house).exclude(kind__in=wanted).delete()
+        AutoApproval.objects.bulk_create([AutoApproval(house=house, kind=k, created_at=now(),
+                                                       created_by=actor if actor and actor.is_authenticated else None)
+                                          for k in sorted(wanted - before)])
+        audit(actor=actor, action="house.auto_approval_set", obj=house,
+              data={"from": sorted(before), "to": sorted(wanted)})
+    return sorted(wanted)

@@ -377,3 +377,42 @@ def test_series_decide__approve_while_excluding_dates__they_become_not_approved_
     assert held == [dt.date(2027, 2, 2), dt.date(2027, 2, 16), dt.date(2027, 3, 2)]
     assert {(s.date, s.reason) for s in series.skips.all()} == {(dt.date(2027, 2, 9), "not_approved"),
                                                                 (dt.date(2027, 2, 23), "not_approved")}
+
+
+# --- faster answers: the house approves a kind at once when every rule passes (issue 18, on the same rules) --------
+
+
+def test_auto_approval__koffietafel_tomorrow_approved_at_once_and_audited_as_the_houses_setting(frozen_now, room,
+                                                                                              volunteer):
+    frozen_now(local_dt(2027, 1, 4, 9))
+    services.auto_approval_set(actor=volunteer, house=room.house, kinds=["koffietafel"])
+    booking = BookingFactory.requested(room=room, kind="koffietafel", start=local_dt(2027, 1, 5, 13),
+                                       end=local_dt(2027, 1, 5, 15), alcohol=False)
+    assert booking.status == BookingStatus.APPROVED  # awaiting payment: it costs money
+    entry = AuditEntry.objects.get(booking=booking, action="booking.approved")
+    assert entry.actor is None and entry.data.get("automatic") is True
+    assert entry.reason == "Automatisch goedgekeurd volgens de instelling van het huis"
+    party = BookingFactory.requested(room=room, start=local_dt(2027, 3, 6, 19), end=local_dt(2027, 3, 6, 23))
+    assert party.status == BookingStatus.REQUESTED  # other kinds: the board decides
+
+
+def test_auto_approval__a_warning_leaves_it_to_the_board(frozen_now, room, volunteer):
+    frozen_now(local_dt(2027, 1, 4, 9))
+    services.cap_rule_set(actor=None, kind="koffietafel", cap=1, house=room.house, reason="proef")
+    services.auto_approval_set(actor=volunteer, house=room.house, kinds=["koffietafel"])
+    # A pending request for the last koffietafel of the year: the cap rule warns, so the board decides.
+    services.auto_approval_set(actor=volunteer, house=room.house, kinds=[])
+    BookingFactory.requested(room=room, kind="koffietafel", start=local_dt(2027, 1, 6, 13), end=local_dt(2027, 1, 6, 15))
+    services.auto_approval_set(actor=volunteer, house=room.house, kinds=["koffietafel"])
+    second = BookingFactory.requested(room=room, kind="koffietafel", start=local_dt(2027, 1, 7, 13),
+                                      end=local_dt(2027, 1, 7, 15))
+    assert second.status == BookingStatus.REQUESTED
+
+
+def test_auto_approval__only_the_board_of_the_house_sets_it_and_the_page_saves_it(room, volunteer, client):
+    with pytest.raises(DomainError):
+        services.auto_approval_set(actor=UserFactory.resident(), house=room.house, kinds=["koffietafel"])
+    client.force_login(volunteer)
+    client.post(reverse("bestuur-settings", args=[room.house.slug]), {"auto_approve": ["koffietafel"]})
+    assert list(room.house.auto_approvals.values_list("kind", flat=True)) == ["koffietafel"]
+    assert AuditEntry.objects.filter(action="house.auto_approval_set", actor=volunteer).exists()
