@@ -23,6 +23,8 @@ everything a volunteer may do, for every house.
 | `can_see_usage` / `usage_house_ids` | municipality and admins (all houses), volunteers (their houses) |
 | `can_set_rules` | municipality officers, admins |
 | `can_see_meldingen` | municipality officers, admins |
+| `can_manage_invoices(user, house)` (invoice runs, paid, credit notes, books) | `can_manage_house` of that house, admins |
+| `can_see_invoice(user, invoice)` / `invoices_filter` | the association contact it is for, `can_manage_invoices`; not the municipality |
 
 Whether the *state* of an object allows an action (a started booking cannot be cancelled…) is not asked here but
 in `boeking.states`; a page shows a button when both say yes.
@@ -196,6 +198,24 @@ def can_set_rules(user) -> bool:
 
 def can_see_meldingen(user) -> bool:
     return is_municipality(user) or is_admin(user)
+
+
+# --- invoices for associations (boeking.invoicing) ---------------------------------------------------------------
+
+
+def can_manage_invoices(user, house: House | int) -> bool:
+    return can_manage_house(user, house)
+
+
+def can_see_invoice(user, invoice) -> bool:
+    if not can_see_bookings(user):
+        return False
+    return (invoice.contact_id is not None and invoice.contact_id == user.pk) or can_manage_invoices(user, invoice.house_id)
+
+
+def invoices_filter(user) -> Q | None:
+    """The invoices `user` may see, as `visible_filter` (own, and of the houses they volunteer for)."""
+    return visible_filter(user, booker_field="contact")
 
 
 def _house_id(house: House | int) -> int:

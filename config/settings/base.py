@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "recurrence",
     "boeking",
+    "boeking.invoicing",
     "api",
     "frontend",
 ]
