@@ -6,38 +6,70 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from boeking import access, pricing, services
 from boeking.access import can_see_bookings
+from boeking.auth import client_ip
 from boeking.clock import local, now
-from boeking.errors import DomainError
+from boeking.errors import DomainError, InvalidInput
 from boeking.models import Booking, BookingStatus, RuleSettings
 from boeking.services import payments
-from boeking.services.accounts import resident_signup
+from boeking.services.accounts import resident_signup, signup_retry_after
 
 from .forms import CancelForm, SignupForm
 from .helpers import api_path, booking_actions, price_rows, private_feed_url, rule_rows
 
 
 def signup(request: HttpRequest) -> HttpResponse:
+    """Sign up as a resident. At most `ZAALBOEK_SIGNUP_LIMIT` attempts per client address per window (429 with the
+    form, unchecked, and when to try again); an address already registered gets the same answer whether it was
+    registered long ago or a moment ago by a parallel sign-up."""
     if request.user.is_authenticated:
         return redirect("mijn")
     form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        user = resident_signup(email=data["email"], password=data["password"], first_name=data["first_name"],
-                               last_name=data["last_name"], postcode=data["postcode"], phone=data["phone"],
-                               adult_declared=data["adult"], language=request.LANGUAGE_CODE)
-        login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
-        messages.success(request, _("Welkom! Uw account is aangemaakt."))
-        target = request.GET.get("next", "")
-        safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
-        return redirect(target if target and safe else "home")
+    if request.method == "POST":
+        retry_after = signup_retry_after(client_ip(request))
+        if retry_after is not None:
+            return _signup_limited(request, retry_after)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                user = resident_signup(email=data["email"], password=data["password"], first_name=data["first_name"],
+                                       last_name=data["last_name"], postcode=data["postcode"], phone=data["phone"],
+                                       adult_declared=data["adult"], language=request.LANGUAGE_CODE)
+            except InvalidInput as exc:
+                if exc.code == "email_taken":  # the form's own wording: the same answer as a sequential duplicate
+                    form.add_error("email", _("Er bestaat al een account met dit e-mailadres. Log in."))
+                else:
+                    form.add_error(None, exc.detail)
+            else:
+                login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+                messages.success(request, _("Welkom! Uw account is aangemaakt."))
+                target = request.GET.get("next", "")
+                safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                       require_https=request.is_secure())
+                # A URL, never a view name: redirect("0") would try to reverse it (a 500).
+                return HttpResponseRedirect(target) if target and safe else redirect("home")
     return render(request, "frontend/signup.html", {"form": form})
+
+
+def _signup_limited(request: HttpRequest, retry_after: int) -> HttpResponse:
+    """429: the form again with what was typed (not the password), not validated, so it tells nothing about the
+    address; and when to try again."""
+    minutes = max(1, -(-retry_after // 60))
+    messages.error(request, ngettext(
+        "Er zijn vanaf uw internetadres te veel aanmeldingen geprobeerd. Probeer het over %(minutes)s minuut opnieuw.",
+        "Er zijn vanaf uw internetadres te veel aanmeldingen geprobeerd. Probeer het over %(minutes)s minuten opnieuw.",
+        minutes) % {"minutes": minutes})
+    typed = {name: request.POST.get(name, "") for name in SignupForm.base_fields if name not in ("password", "adult")}
+    response = render(request, "frontend/signup.html", {"form": SignupForm(initial=typed)}, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
 
 
 def _own_booking(request: HttpRequest, pk: int) -> Booking:
