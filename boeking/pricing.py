@@ -4,6 +4,12 @@ Rental is billed per started half hour at the hourly tariff, or per dagdeel (day
 daypart tariff and the booking lies within the dayparts it touches; the cheaper of the two applies.
 Tier by kind: private events (party, koffietafel, gathering) < association < other (community).
 The house's discount applies to the rental. The deposit (borg) applies to private events only.
+
+Rounding — one rule for all money: an amount that is not a whole number of cents (half an hour at an odd-cent hourly
+tariff, a percentage discount) is rounded **half up to the cent** (half a cent and more goes up, less goes down), as on
+Dutch invoices; `round_cents` is the only place that rounds. A discount is rounded as the positive amount it is, then
+subtracted: 15 % of € 41,25 (€ 6,1875) is −€ 6,19, 15 % of € 62,50 (€ 9,375) is −€ 9,38. Every line is a whole number of
+cents before lines are added, so the total is exactly the sum of the lines.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .clock import UTC, elapsed, local, make_local
@@ -30,6 +37,20 @@ def tier_for(kind: str) -> str:
     if kind == BookingKind.ASSOCIATION:
         return TariffTier.ASSOCIATION
     return TariffTier.OTHER
+
+
+def round_cents(amount: Decimal | int) -> int:
+    """`amount` (in cents, possibly with a fraction) as whole cents, half up: 618.75 → 619, 1262.5 → 1263,
+    618.49 → 618. Negative amounts round away from zero likewise (−0.5 → −1). The one rounding rule for money.
+    A float is refused: it cannot hold most cent fractions exactly."""
+    if isinstance(amount, float):
+        raise TypeError("round_cents takes a Decimal or an int, never a float")
+    return int(Decimal(amount).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def percentage_of(cents: int, percent: int) -> int:
+    """`percent` % of `cents`, rounded by `round_cents` (exact: no float on the way)."""
+    return round_cents(Decimal(cents) * percent / 100)
 
 
 def euro(cents: int) -> str:
@@ -106,7 +127,7 @@ def quote_price(*, room: Room, kind: str, start: dt.datetime, end: dt.datetime, 
     if TariffUnit.HOUR in by_unit:
         half_hours = math.ceil(minutes / 30)
         hourly = by_unit[TariffUnit.HOUR]
-        amount = (half_hours * hourly + 1) // 2
+        amount = round_cents(Decimal(half_hours * hourly) / 2)
         hours = half_hours / 2
         hours_text = f"{hours:g}".replace(".", ",")
         options.append(_line("rental_hours", f"Huur {hours_text} uur × {euro(hourly)}",
@@ -124,7 +145,7 @@ def quote_price(*, room: Room, kind: str, start: dt.datetime, end: dt.datetime, 
         price.lines.append(best)
         rent = best["amount_cents"]
     if rent and house.discount_percent:
-        discount = -(rent * house.discount_percent // 100)
+        discount = -percentage_of(rent, house.discount_percent)
         price.lines.append(_line("discount", f"Korting {house.discount_percent}%",
                                  f"Discount {house.discount_percent}%", discount))
         rent += discount

@@ -4,12 +4,17 @@ The factory room: residents € 25/hour or € 60/dagdeel, associations € 15/h
 """
 
 import datetime as dt
+import math
+from decimal import Decimal
+from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from boeking import clock, services
-from boeking.models import Booking, BookingStatus, TariffTier, TariffUnit
-from boeking.pricing import DAYPARTS, Price, cancellation_terms, euro, quote_price, tier_for
+from boeking.models import Booking, BookingStatus, House, Room, Tariff, TariffTier, TariffUnit
+from boeking.pricing import DAYPARTS, Price, cancellation_terms, euro, quote_price, round_cents, tier_for
 from tests.factories import BookingFactory, HouseFactory, RoomFactory, UserFactory, local_dt
 
 pytestmark = pytest.mark.django_db
@@ -180,12 +185,35 @@ def test_discount__percentage_of_the_rental_as_its_own_line(db):
     assert price.rental_cents == 5000
 
 
-def test_discount__fraction_of_a_cent__rounded_down(db):
+def test_discount__half_a_cent__rounded_up(db):
     house = HouseFactory(discount_percent=15)
     room = RoomFactory(location__house=house, tariffs=[(TariffTier.PRIVATE, TariffUnit.HOUR, 2500)], deposit_cents=0)
     price = quote_price(room=room, kind="party", start=at(SAT, 20), end=at(SAT, 22, 15))
-    assert line(price, "discount")["amount_cents"] == -937  # 15 % of € 62,50 is € 9,375
-    assert price.rental_cents == 5313
+    assert line(price, "discount")["amount_cents"] == -938  # 15 % of € 62,50 is € 9,375
+    assert price.rental_cents == 5312
+
+
+def test_discount__15_percent_of_41_25__is_6_19(db):
+    """The example of issue 16: € 6,1875 to the nearest cent is € 6,19 (it used to be cut to € 6,18)."""
+    house = HouseFactory(discount_percent=15)
+    room = RoomFactory(location__house=house, tariffs=[(TariffTier.PRIVATE, TariffUnit.HOUR, 1650)], deposit_cents=0)
+    price = quote_price(room=room, kind="party", start=at(SAT, 20), end=at(SAT, 22, 30))  # 2,5 h × € 16,50
+    assert line(price, "rental_hours")["amount_cents"] == 4125
+    assert line(price, "discount")["amount_cents"] == -619
+    assert price.rental_cents == 4125 - 619
+
+
+@pytest.mark.parametrize(("amount", "cents"), [
+    (Decimal("618.75"), 619), (Decimal("618.5"), 619), (Decimal("618.49"), 618), (Decimal("1262.5"), 1263),
+    (Decimal("0.5"), 1), (Decimal("0.4999"), 0), (Decimal("-618.5"), -619), (Decimal("-0.5"), -1), (7, 7),
+])
+def test_round_cents__half_up_to_the_cent(amount, cents):
+    assert round_cents(amount) == cents
+
+
+def test_round_cents__refuses_a_float():
+    with pytest.raises(TypeError):
+        round_cents(618.75)
 
 
 def test_discount__none_without_rental(db):
@@ -402,3 +430,74 @@ def test_cancellation__free_period_is_14_times_24_hours_also_across_the_dst_chan
     confirmed_party.start = local_dt(2027, 4, 3, 20)
     terms = cancellation_terms(confirmed_party, at=local_dt(2027, 3, 1), by_volunteer=False, free_days=14)
     assert terms.free_until == local_dt(2027, 3, 20, 19)
+
+
+# --- properties (Hypothesis): lines add up, one rounding rule ---------------------------------------------------------
+
+KINDS = ["party", "koffietafel", "gathering", "association", "community"]
+
+
+def half_up(exact: Fraction) -> int:
+    """The stated rule, written independently of `round_cents`: the nearest cent, a half cent upwards (amounts ≥ 0)."""
+    return math.floor(exact + Fraction(1, 2))
+
+
+@st.composite
+def quotes(draw):
+    tier = draw(st.sampled_from([TariffTier.PRIVATE, TariffTier.ASSOCIATION, TariffTier.OTHER]))
+    tariffs = [Tariff(tier=tier, unit=unit, amount_cents=draw(st.integers(0, 100_000)))
+               for unit in draw(st.sets(st.sampled_from([TariffUnit.HOUR, TariffUnit.DAYPART])))]
+    house = House(discount_percent=draw(st.integers(0, 100)))
+    room = Room(cleaning_fee_cents=draw(st.integers(0, 50_000)), deposit_cents=draw(st.integers(0, 100_000)))
+    day = draw(st.dates(dt.date(2027, 1, 1), dt.date(2028, 12, 31)))
+    start = clock.make_local(day, dt.time(draw(st.integers(8, 20)), draw(st.sampled_from([0, 15, 30, 45]))))
+    end = start + dt.timedelta(minutes=draw(st.integers(1, 12 * 60)))
+    return dict(room=room, house=house, tariffs=tariffs, kind=draw(st.sampled_from(KINDS)), start=start, end=end)
+
+
+@given(quotes())
+@settings(max_examples=300, deadline=None)
+def test_property__the_total_is_the_sum_of_the_lines_and_every_line_whole_cents(case):
+    price = quote_price(**case)
+    amounts = [item["amount_cents"] for item in price.lines]
+    assert all(isinstance(a, int) for a in amounts)
+    assert sum(amounts) == price.total_cents == price.rental_cents + price.deposit_cents
+    assert price.deposit_cents == sum(item["amount_cents"] for item in price.lines if item["code"] == "deposit")
+    assert price.rental_cents >= 0
+
+
+@given(quotes())
+@settings(max_examples=300, deadline=None)
+def test_property__rounding_follows_the_rule__half_up_to_the_cent(case):
+    price = quote_price(**case)
+    by_code = {item["code"]: item for item in price.lines}
+    if "rental_hours" in by_code:
+        rental = by_code["rental_hours"]
+        half_hours = math.ceil(int((case["end"] - case["start"]).total_seconds() // 60) / 30)
+        assert rental["amount_cents"] == half_up(Fraction(half_hours * rental["unit_cents"], 2))
+    if "discount" in by_code:
+        rent = next(item["amount_cents"] for item in price.lines if item["code"].startswith("rental_"))
+        exact = Fraction(rent * case["house"].discount_percent, 100)
+        assert by_code["discount"]["amount_cents"] == -half_up(exact)
+        assert abs(-by_code["discount"]["amount_cents"] - exact) <= Fraction(1, 2)
+
+
+@given(st.integers(-10**12, 10**12), st.integers(1, 1000))
+def test_property__round_cents_is_the_nearest_cent_ties_away_from_zero(numerator, denominator):
+    exact = Fraction(numerator, denominator)
+    cents = round_cents(Decimal(numerator) / Decimal(denominator))
+    assert abs(cents - exact) <= Fraction(1, 2)
+    if abs(cents - exact) == Fraction(1, 2):
+        assert abs(cents) > abs(exact)  # a tie goes away from zero: up for amounts, down for discounts
+
+
+@given(paid=st.integers(0, 10**7), refunded=st.integers(0, 10**7), rental=st.integers(0, 10**7),
+       late=st.booleans(), by_volunteer=st.booleans())
+def test_property__a_cancellation_never_refunds_more_than_is_held(paid, refunded, rental, late, by_volunteer):
+    start = local_dt(2027, 6, 5, 19)
+    booking = Booking(kind="party", status=BookingStatus.CONFIRMED, start=start, end=start + dt.timedelta(hours=3),
+                      paid_cents=paid, refunded_cents=refunded, rental_cents=rental)
+    at = start - dt.timedelta(days=2 if late else 30)
+    terms = cancellation_terms(booking, at=at, by_volunteer=by_volunteer, free_days=14)
+    assert 0 <= terms.refund_cents <= max(paid - refunded, 0)
+    assert terms.refund_cents == max(paid - refunded - terms.fee_cents, 0)
