@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from recurrence.fields import RecurrenceField
 
 from .constraints import PostgresExclusionConstraint
+from .identifiers import IBANField, PostcodeField
 from .querysets import BookingQuerySet, ClosureQuerySet, SeriesQuerySet
 
 # --- geography -------------------------------------------------------------------------------------------------
@@ -103,7 +104,7 @@ class House(models.Model):
         default=False,
         help_text=_("Privé-bijeenkomsten alleen voor bewoners met een postcode in de eigen buurt."),
     )
-    bank_account = models.CharField(_("IBAN"), max_length=34, blank=True)
+    bank_account = IBANField(_("IBAN"), blank=True, help_text=_("Voor betaalinstructies; wordt gecontroleerd."))
     payment_mode = models.CharField(
         _("betaalwijze"), max_length=10, blank=True, choices=[("offline", _("Ter plaatse of per overschrijving")),
                                                               ("stripe", _("Online (iDEAL, kaart)"))],
@@ -159,7 +160,7 @@ class Location(models.Model):
     house = models.ForeignKey(House, verbose_name=_("huis"), on_delete=models.CASCADE, related_name="locations")
     name = models.CharField(_("naam"), max_length=150)
     street = models.CharField(_("straat en huisnummer"), max_length=150)
-    postcode = models.CharField(_("postcode"), max_length=7)
+    postcode = PostcodeField(_("postcode"))
     city = models.CharField(_("plaats"), max_length=80, default="Maastricht")
     step_free_entrance = models.BooleanField(_("drempelvrije entree"), default=False)
     threshold_max_2cm = models.BooleanField(_("drempels ≤ 2 cm"), default=False)
@@ -285,7 +286,7 @@ def new_feed_token() -> str:
 class Profile(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("gebruiker"), on_delete=models.CASCADE, related_name="profile")
     role = models.CharField(_("rol"), max_length=20, choices=Role.choices, default=Role.RESIDENT)
-    postcode = models.CharField(_("postcode"), max_length=7, blank=True)
+    postcode = PostcodeField(_("postcode"), blank=True)
     phone = models.CharField(_("telefoon"), max_length=30, blank=True)
     organisation = models.CharField(_("organisatie"), max_length=150, blank=True)
     adult_declared = models.BooleanField(_("verklaart 18 jaar of ouder te zijn"), default=False)
@@ -544,7 +545,7 @@ class Booking(models.Model):
     booker_name = models.CharField(_("naam"), max_length=150, blank=True)
     booker_email = models.EmailField(_("e-mail"), blank=True)
     booker_phone = models.CharField(_("telefoon"), max_length=30, blank=True)
-    booker_postcode = models.CharField(_("postcode"), max_length=7, blank=True)
+    booker_postcode = PostcodeField(_("postcode"), blank=True)
     organisation = models.CharField(_("organisatie"), max_length=150, blank=True)
     anonymised_at = models.DateTimeField(_("geanonimiseerd op"), null=True, blank=True, editable=False)
 
@@ -795,6 +796,8 @@ class LedgerKind(models.TextChoices):
     DEPOSIT_REFUND = "deposit_refund", _("Borg terugbetaald")
     DEPOSIT_RETAINED = "deposit_retained", _("Borg ingehouden")
     FAILURE = "failure", _("Mislukte betaling")
+    DISPUTE = "dispute", _("Betwist (teruggeboekt door de bank)")
+    DISPUTE_REINSTATED = "dispute_reinstated", _("Betwisting gewonnen (teruggestort)")
 
 
 class PaymentEntry(models.Model):
@@ -828,12 +831,16 @@ class PaymentEntry(models.Model):
 
 
 class StripeEvent(models.Model):
-    """A webhook event received from Stripe: its id makes handling idempotent."""
+    """A webhook event received from Stripe: its id makes handling idempotent.
+
+    `handled`: the event was Zaalboek's and was acted on (`note` says how). Otherwise `ignored` holds why, as a code
+    (`boeking.services.payments.IGNORED`), and nothing was changed."""
 
     event_id = models.CharField(_("Stripe-gebeurtenis"), max_length=100, unique=True)
     type = models.CharField(_("soort"), max_length=100)
     received_at = models.DateTimeField(_("ontvangen op"))
     handled = models.BooleanField(_("verwerkt"), default=False)
+    ignored = models.CharField(_("genegeerd omdat"), max_length=30, blank=True, db_index=True)
     note = models.CharField(_("notitie"), max_length=300, blank=True)
 
     class Meta:
