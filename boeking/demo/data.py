@@ -411,7 +411,7 @@ NEAR_CAP_HOUSE = "de-kastanje"
 
 @dataclass(frozen=True)
 class SeriesData:
-    """A weekly association booking, made as ordinary bookings of kind `association` (series come later)."""
+    """A weekly association booking for a season: a series, `weeks_back` weeks already past and `weeks_ahead` to come."""
 
     house: str
     room: str

@@ -36,7 +36,7 @@ from boeking import clock, rules, services
 from boeking.clock import local, make_local
 from boeking.demo import data as demo_data
 from boeking.demo.data import HouseData, Person
-from boeking.errors import CapReached, InvalidLocalTime, RuleViolation, SlotTaken
+from boeking.errors import CapReached, InvalidInput, InvalidLocalTime, RuleViolation, SlotTaken
 from boeking.models import (
     PRIVATE_KINDS,
     AuditEntry,
@@ -88,6 +88,9 @@ WEEKLY_CHANCE = {PARTY: 0.30, GATHERING: 0.13, KOFFIETAFEL: 0.17}
 def _hm(text: str) -> dt.time:
     hours, minutes = text.split(":")
     return dt.time(int(hours), int(minutes))
+
+
+WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
 @contextmanager
@@ -467,32 +470,41 @@ class DemoSeeder:
                                                      "paid": start - 35 * day, "cancelled": start - 20 * day})
 
     def _series(self) -> None:
-        """Weekly association bookings, requested for the season in one go, approved and paid up front."""
+        """Weekly association bookings: each a real series (`series_create`), requested for the season in one go and
+        approved by the board; the rules skip closed days and taken slots. The last one is still a request, so the
+        board's inbox shows a series to decide."""
         for index, s in enumerate(demo_data.SERIES):
             room = self.rooms[(s.house, s.room)]
             contact = self.users[s.contact]
             next_day = self.today + dt.timedelta(days=(s.weekday - self.today.weekday()) % 7)
-            days = [next_day + dt.timedelta(weeks=k) for k in range(-s.weeks_back, s.weeks_ahead)]
-            requested = make_local(days[0] - dt.timedelta(days=10), dt.time(10, 0))
-            timeline = {"requested": requested, "decided": requested + dt.timedelta(days=2),
-                        "paid": requested + dt.timedelta(days=5)}
-            start_text, end_text = s.start.strftime("%H:%M"), s.end.strftime("%H:%M")
-            made = []
-            for day in days:
-                span = self._span(room, day, start_text, end_text)
-                if span is None:
-                    self.report.skipped["series_closed"] += 1
-                    continue
-                booking = self.book(room=room, kind=ASSOCIATION, start=span[0], end=span[1], guests=s.guests,
-                                    booker=contact, title=s.title, outcome=CONFIRMED, timeline=timeline)
-                if booking is not None:
-                    made.append(booking)
+            first = next_day - dt.timedelta(weeks=s.weeks_back)
+            last = next_day + dt.timedelta(weeks=s.weeks_ahead - 1)
+            pending = index == len(demo_data.SERIES) - 1
+            if pending:  # requested yesterday, for the coming weeks
+                first, requested = next_day + dt.timedelta(weeks=1), self.now - dt.timedelta(days=1)
+            else:
+                requested = make_local(first - dt.timedelta(days=10), dt.time(10, 0))
+            try:
+                with clock_at(requested):
+                    series = services.series_create(
+                        booker=contact, room=room, kind=ASSOCIATION, rrule=f"FREQ=WEEKLY;BYDAY={WEEKDAYS[s.weekday]}",
+                        start_time=s.start, end_time=s.end, first_date=first, until=last, guests=s.guests,
+                        title=s.title)
+            except (SlotTaken, InvalidInput) as exc:
+                self.report.skipped[f"series_{exc.code}"] += 1
+                continue
+            self.report.created["series"] += 1
+            self.report.skipped["series_closed"] += series.skips.filter(reason="closure").count()
+            if pending:
+                continue
+            with clock_at(requested + dt.timedelta(days=2)):
+                services.series_approve(series=series, actor=self._approver(room), reason="Veel plezier dit seizoen!")
             if index == 0:
                 # The choir skips one coming rehearsal: cancelled by the association two days ago.
-                coming = [b for b in made if b.start > self.now + dt.timedelta(days=7)]
+                coming = series.occurrences.filter(start__gt=self.now + dt.timedelta(days=7)).order_by("start").first()
                 if coming:
                     with clock_at(self.now - dt.timedelta(days=2)):
-                        services.booking_cancel(booking=coming[0], actor=contact, reason="Geen repetitie: concert elders.")
+                        services.booking_cancel(booking=coming, actor=contact, reason="Geen repetitie: concert elders.")
 
     def _limit(self, slug: str, kind: str, year: int) -> int:
         """How many counted bookings the generator may make: one below the cap for the near-cap house this year,

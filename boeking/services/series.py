@@ -65,6 +65,7 @@ class Plan:
         return sum(self.prices) if self.periods else 0
 
     prices: list[int] = field(default_factory=list)
+    results: list[list[dict]] = field(default_factory=list)  # each period's rule results, as stored on its booking
 
 
 def _check_may_request(user, room: Room, kind: str) -> bool:
@@ -139,6 +140,7 @@ def series_plan(*, room: Room, kind: str, rrule: str, start_time: dt.time, end_t
         plan.periods.append(period)
         price = pricing.quote_price(room=room, kind=kind, start=period.start, end=period.end, tariffs=tariffs)
         plan.prices.append(price.total_cents)
+        plan.results.append([r.as_dict() for r in result])
         plan.price_per_occurrence = plan.price_per_occurrence or price
     plan.skips.sort(key=lambda skip: skip.date)
     return plan
@@ -154,7 +156,7 @@ def series_quote(*, booker, room: Room, kind: str, rrule: str, start_time: dt.ti
 
 
 def _booking_for(series: Series, period: occurrences.Period, status: str, moment: dt.datetime,
-                 tariffs, decision_days: int) -> Booking:
+                 tariffs, decision_days: int, rule_results: list[dict]) -> Booking:
     room = series.room
     price = pricing.quote_price(room=room, kind=series.kind, start=period.start, end=period.end, tariffs=tariffs)
     return Booking(
@@ -163,18 +165,20 @@ def _booking_for(series: Series, period: occurrences.Period, status: str, moment
         guests=series.guests, title=series.title, booker=series.booker, booker_name=series.booker_name,
         booker_email=series.booker_email, booker_phone=series.booker_phone, organisation=series.organisation,
         price_lines=price.lines, rental_cents=price.rental_cents, deposit_cents=price.deposit_cents,
-        total_cents=price.total_cents, created_at=moment, updated_at=moment,
+        total_cents=price.total_cents, created_at=moment, updated_at=moment, rule_results=rule_results,
         decision_deadline=min(moment + dt.timedelta(days=decision_days), period.start),
         confirmed_at=moment if status == BookingStatus.CONFIRMED else None, series=series,
     )
 
 
-def _insert_occurrences(series: Series, periods, status: str, actor, moment) -> list[Booking]:
-    """Bulk-insert occurrences with their audit entries: a constant number of queries."""
+def _insert_occurrences(series: Series, plan: Plan, status: str, actor, moment) -> list[Booking]:
+    """Bulk-insert the plan's periods as occurrences with their rule results and audit entries: a constant number
+    of queries."""
     tariffs = list(series.room.tariffs.all())
     decision_days = RuleSettings.current().decision_days  # once, not once per occurrence
-    bookings = Booking.objects.bulk_create([_booking_for(series, p, status, moment, tariffs, decision_days)
-                                            for p in periods])
+    bookings = Booking.objects.bulk_create([
+        _booking_for(series, p, status, moment, tariffs, decision_days, results)
+        for p, results in zip(plan.periods, plan.results, strict=True)])
     AuditEntry.objects.bulk_create([
         AuditEntry(at=moment, actor=actor if actor and actor.is_authenticated else None, action="booking.requested",
                    booking=b, object_type="booking", object_id=str(b.pk), to_status=status,
@@ -219,7 +223,7 @@ def series_create(*, booker, room: Room, kind: str, rrule: str, start_time: dt.t
                                                            detail=s.detail[:300]) for s in plan.skips])
                 status = BookingStatus.CONFIRMED if volunteer else BookingStatus.REQUESTED
                 with transaction.atomic():
-                    _insert_occurrences(series, plan.periods, status, booker, moment)
+                    _insert_occurrences(series, plan, status, booker, moment)
                 audit(actor=booker, action="series.created", obj=series, to_status=series.status,
                       data={"occurrences": len(plan.periods), "skipped": len(plan.skips)})
                 series_id = series.pk
@@ -281,6 +285,7 @@ def series_approve(*, series: Series, actor, reason: str = "", exclude_dates: li
                 skips.append(SeriesSkip(series=locked, date=day, reason=skip.reason, detail=skip.detail[:300]))
                 continue
             booking.decided_at, booking.decided_by, booking.confirmed_at = locked.decided_at, actor, locked.decided_at
+            booking.rule_results = [r.as_dict() for r in result]
             transition(booking, BookingStatus.CONFIRMED, actor=actor, reason=reason, action="booking.approved")
         if len(skips) == len(pending):
             raise InvalidInput("no_dates", "Dan blijft er geen enkele datum over; wijs de aanvraag af.",
@@ -406,7 +411,7 @@ def series_restore_date(*, series: Series, actor, date: dt.date) -> Booking:
                   else BookingStatus.REQUESTED)
         try:
             with transaction.atomic():
-                (booking,) = _insert_occurrences(locked, plan.periods, status, actor, now())
+                (booking,) = _insert_occurrences(locked, plan, status, actor, now())
         except IntegrityError as exc:
             raise SlotTaken(detail="De zaal is zojuist bezet.") from exc
         SeriesSkip.objects.filter(series=locked, date=date).delete()
@@ -493,7 +498,7 @@ def series_split(*, series: Series, actor, from_date: dt.date, start_time: dt.ti
         status = BookingStatus.CONFIRMED if new_status == SeriesStatus.APPROVED else BookingStatus.REQUESTED
         try:
             with transaction.atomic():
-                _insert_occurrences(new, plan.periods, status, actor, moment)
+                _insert_occurrences(new, plan, status, actor, moment)
         except IntegrityError as exc:
             raise SlotTaken(detail="De zaal is zojuist bezet; probeer het opnieuw.") from exc
         locked.until = from_date - dt.timedelta(days=1)
