@@ -80,7 +80,9 @@ def epc_payload(invoice: Invoice) -> str | None:
     if qr is None:
         return None
     return "\n".join(["BCD", "002", "1", "SCT", "", invoice.house_name[:EPC_NAME_MAX], invoice.iban,
-                      f"EUR{Decimal(invoice.total_cents) / 100:.2f}", "", "", invoice.payment_reference[:EPC_TEXT_MAX]])
+                      # The amount as segno writes it: no trailing zeros (EUR120, EUR12.3, EUR12.34), as EPC allows.
+                      f"EUR{Decimal(invoice.total_cents) / 100:.2f}".rstrip("0").rstrip("."), "", "",
+                      invoice.payment_reference[:EPC_TEXT_MAX]])
 
 
 class _Document(FPDF):

@@ -14,6 +14,9 @@ Which bookings an invoice run takes: kind `association`, status `confirmed` (a d
 confirmed: associations settle by invoice), booked by an association's account, with a price and nothing paid on it
 otherwise, whose local start date lies in the period. Bookings still awaiting payment are paid by their own route.
 
+Lock order: house (runs), then booking, then invoice, then the house's sequence row — as `boeking.services` takes
+house before booking, so no two services can deadlock.
+
 A booking is on at most one live invoice line: the house lock serialises runs of a house, and the partial unique
 index `invoice_line_booking_once` holds even if that lock were bypassed (`AlreadyInvoiced`, 409, nothing written).
 Numbers have no gaps: the number is taken under the sequence row's lock in the same transaction as the invoice, so
@@ -357,6 +360,13 @@ def invoice_run_issue(*, house: House, period_start: dt.date, period_end: dt.dat
 # --- after issue ----------------------------------------------------------------------------------------------------
 
 
+def _lock_bookings_of(invoice: Invoice) -> None:
+    """Lock the invoice's bookings before the invoice itself: `booking_cancel` holds a booking and then asks for its
+    invoice, so a credit note must take them in the same order (its lines reference the bookings)."""
+    ids = InvoiceLine.objects.filter(invoice=invoice, booking__isnull=False).values_list("booking_id", flat=True)
+    list(Booking.objects.select_for_update(of=("self",)).filter(pk__in=list(ids)).order_by("pk").only("pk"))
+
+
 def lock_invoice(invoice: Invoice | int) -> Invoice:
     pk = invoice if isinstance(invoice, int) else invoice.pk
     return Invoice.objects.select_for_update(of=("self",)).select_related("house").get(pk=pk)
@@ -463,6 +473,7 @@ def invoice_credit(*, invoice: Invoice, actor, reason: str, booking_ids: list[in
     reason = bounds.check_text(reason, field="reason", required=True,
                                required_message="Geef een reden voor de creditnota.")
     with transaction.atomic():
+        _lock_bookings_of(invoice)
         locked = lock_invoice(invoice)
         if refusal := credit_refusal(locked):
             raise refusal
@@ -482,12 +493,13 @@ def credit_cancelled_booking(*, booking: Booking, actor) -> Invoice | None:
     """Called by `booking_cancel` in its transaction: a cancelled booking on a live invoice line gets a credit note
     for the line less the cancellation fee the booking now owes (a late cancellation keeps the rental due). Nothing
     when the booking was never invoiced or the fee is the whole amount."""
-    line = (InvoiceLine.objects.filter(booking=booking, is_credit=False, credited=False)
-            .select_related("invoice").first())
-    if line is None:
+    live = InvoiceLine.objects.filter(booking=booking, is_credit=False, credited=False)
+    invoice_id = live.values_list("invoice_id", flat=True).first()
+    if invoice_id is None:
         return None
-    locked = lock_invoice(line.invoice_id)
-    if credit_refusal(locked):
+    locked = lock_invoice(invoice_id)
+    line = live.first()  # again under the invoice's lock: a credit note issued meanwhile took it
+    if line is None or credit_refusal(locked):
         return None
     amount = max(line.amount_cents - booking.cancellation_fee_cents, 0)
     reason = f"Boeking #{booking.pk} geannuleerd"
