@@ -31,7 +31,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "recurrence",
+    "django_tasks_db",  # before boeking.jobs: its admin for task results is replaced by the jobs app's
     "boeking",
+    "boeking.jobs",
     "boeking.invoicing",
     "api",
     "frontend",
@@ -152,6 +154,37 @@ else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Zaalboek <noreply@zaalboek.example>")
 
+# Side effects leave the request as tasks (Django's Tasks framework; boeking/jobs): mail, reminders and scheduled
+# jobs. The database backend (django-tasks-db) writes each job in the same transaction as the change it follows, so a
+# change and its mail are saved together or not at all; `manage.py worker` runs them (docs/deploy.md, "Worker").
+# Swappable like any Django setting: ZAALBOEK_TASKS_BACKEND names another django.tasks backend (the tests use the
+# ImmediateBackend). A failed job is tried ZAALBOEK_JOB_MAX_ATTEMPTS times in all, the n-th retry after
+# ZAALBOEK_JOB_RETRY_SECONDS × 4^(n-1) (±20 %, at most 6 hours); then it stays failed in the admin ("Taken").
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("ZAALBOEK_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+ZAALBOEK_JOB_MAX_ATTEMPTS = int(os.environ.get("ZAALBOEK_JOB_MAX_ATTEMPTS", "6"))
+ZAALBOEK_JOB_RETRY_SECONDS = float(os.environ.get("ZAALBOEK_JOB_RETRY_SECONDS", "60"))
+# A job still "running" this long after it started lost its worker (killed, crashed): it is tried again.
+ZAALBOEK_JOB_STALE_SECONDS = float(os.environ.get("ZAALBOEK_JOB_STALE_SECONDS", "600"))
+# When the scheduled jobs run (cron syntax: minute hour day month weekday, Europe/Amsterdam); boeking/jobs/schedule.py.
+ZAALBOEK_SCHEDULE = {
+    "expire_bookings": "*/15 * * * *",
+    "reminders": "5 * * * *",
+    "reconcile_payments": "35 * * * *",
+    "requeue_stale_jobs": "*/5 * * * *",
+    "anonymise_personal_data": "0 3 * * *",
+    "prune_jobs": "30 3 * * *",
+}
+# Reminders (boeking/jobs/reminders.py), each can be turned off per house in the admin ("Herinneringen per huis").
+ZAALBOEK_REMINDER_PAYMENT_HOURS = int(os.environ.get("ZAALBOEK_REMINDER_PAYMENT_HOURS", "48"))  # before the deadline
+ZAALBOEK_REMINDER_EVENT_HOURS = int(os.environ.get("ZAALBOEK_REMINDER_EVENT_HOURS", "48"))  # before the start
+ZAALBOEK_REMINDER_DECISION_HOURS = int(os.environ.get("ZAALBOEK_REMINDER_DECISION_HOURS", "24"))  # before expiry
+ZAALBOEK_REMINDER_DEPOSIT_HOURS = int(os.environ.get("ZAALBOEK_REMINDER_DEPOSIT_HOURS", "24"))  # after the end
+
 # Zaalboek
 ZAALBOEK_MUNICIPALITY_NAME = os.environ.get("ZAALBOEK_MUNICIPALITY_NAME", "Maastricht")
 ZAALBOEK_MELDING_EMAIL = os.environ.get("ZAALBOEK_MELDING_EMAIL", "meldingen@gemeente.example")
@@ -188,6 +221,7 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": ["mail_admins"], "level": "INFO"},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "apscheduler": {"level": "WARNING"},  # the schedule's own start-up chatter; boeking.jobs logs what runs
     },
 }
 
