@@ -1,7 +1,16 @@
 """Every email the system sends, by one path: `recipients()` says who, `send()` writes and sends one message.
 
-Called from `transaction.on_commit` (later: as background tasks), so a rolled-back change sends nothing; every
-public function takes ids and loads what it needs.
+Every public mail function (`booking_requested(booking_id)`, …) takes ids and *enqueues* the task `deliver` (Django's
+Tasks framework) in the caller's transaction: with the database queue the job is saved together with the change, or
+not at all, and the worker (`manage.py worker`) writes and sends it after commit. A request never waits for SMTP and
+never fails because of it; a failed job is retried (boeking/jobs/queue.py).
+
+- **Exactly once**: `send()` records a sent-mail key — what the mail is about (booking, series, melding), its event,
+  and the recipient — in the same transaction as it sends; a retried or repeated job finds the key and sends nothing
+  again. Events that can happen more than once to the same booking (a failed payment, a refund) are keyed by their
+  job; a series' cancelled dates by the dates.
+- A mail about something that moved on meanwhile is not sent when it no longer applies (an approval mail for a
+  booking cancelled before the worker ran it; a reminder for a booking paid, cancelled or turned off).
 
 - Each message is written in its recipient's language (the profile's `language`, Dutch by default, English
   available), texts in `boeking/templates/boeking/email/` with their English in `locale/`.
@@ -14,21 +23,31 @@ public function takes ids and loads what it needs.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
+import functools
+import hashlib
+import logging
 import re
-from dataclasses import dataclass
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.tasks import TaskContext, task
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, translation
 from django.utils.translation import gettext, gettext_noop
 
-from . import access
-from .clock import local
-from .models import AuditEntry, Booking, House, Melding, RuleSettings, Series
+from . import access, states
+from .clock import local, now
+from .models import AuditEntry, Booking, BookingStatus, House, Melding, RuleSettings, Series
 from .pricing import euro
+
+logger = logging.getLogger("zaalboek.mail")
 
 BOOKER, BOARD, MUNICIPALITY = "booker", "board", "municipality"
 
@@ -54,6 +73,10 @@ SUBJECTS = {
     "series.cancelled": gettext_noop("Datums geannuleerd: {room}"),
     "melding.created": gettext_noop("Melding {kind}: {house}, {when}"),
     "melding.withdrawn": gettext_noop("Intrekking melding {kind}: {house}, {when}"),
+    "reminder.payment": gettext_noop("Betaalherinnering: {room}, {when}"),
+    "reminder.event": gettext_noop("Tot binnenkort: {room}, {when}"),
+    "reminder.decision": gettext_noop("Aanvraag verloopt morgen: {room}, {when}"),
+    "reminder.deposit": gettext_noop("Borg nog af te handelen: {room}, {when}"),
 }
 
 
@@ -132,8 +155,10 @@ def _link(about: Booking | Series | Melding, audience: str) -> str:
     return settings.ZAALBOEK_SITE_URL.rstrip("/") + path
 
 
-def send(to: Recipient, event: str, about: Booking | Series | Melding, *, ics: bool = False, **context) -> None:
-    """Write and send one message about `about` to `to`, in `to.language`.
+def send(to: Recipient, event: str, about: Booking | Series | Melding, *, ics: bool = False, once: str = "",
+         **context) -> None:
+    """Write and send one message about `about` to `to`, in `to.language` — once: a message already sent for the same
+    `about`, `event`, `once` (what tells apart repeats of the event, if any) and recipient is not sent again.
 
     `event` ("booking.approved", "series.cancelled"…) picks the subject (`SUBJECTS`, the audience's own when there is
     one) and the template `boeking/email/<booking|payment|series|melding>.txt`, which gets `about` under its model
@@ -163,19 +188,107 @@ def send(to: Recipient, event: str, about: Booking | Series | Melding, *, ics: b
     message = EmailMessage(subject=clean_subject(subject), body=body.strip() + "\n", to=[to.email])
     for part in attachments:
         message.attach(part)
-    message.send()
+    _send_once(message, to, event, about, once)
+
+
+@dataclass
+class Delivery:
+    """What one job sent: messages sent and messages found already sent (the job's return value in the admin)."""
+
+    job: str
+    sent: int = 0
+    already_sent: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+
+_delivery: contextvars.ContextVar[Delivery | None] = contextvars.ContextVar("zaalboek_delivery", default=None)
+
+
+def _about(about: Booking | Series | Melding) -> str:
+    return f"{type(about).__name__.lower()}:{about.pk}"
+
+
+def sent_mail_key(about: Booking | Series | Melding, event: str, once: str, to: Recipient) -> str:
+    raw = "\0".join([_about(about), event, once, to.audience, to.email.strip().lower()])
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _send_once(message: EmailMessage, to: Recipient, event: str, about: Booking | Series | Melding,
+               once: str) -> None:
+    """Send `message` and record its key in one transaction: a failed send leaves no key (the retry sends it), and a
+    key already there (sent before, or by a job running at the same time, which the unique key makes wait) means
+    this message went out already. A worker killed between the SMTP server's "250 OK" and the commit would send it
+    once more: at least once, never lost."""
+    from boeking.jobs.models import SentMail
+
+    delivery = _delivery.get()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                SentMail.objects.create(key=sent_mail_key(about, event, once, to), about=_about(about), event=event,
+                                        sent_at=now())
+        except IntegrityError:
+            if delivery:
+                delivery.already_sent += 1
+            logger.info("%s %s to a %s: sent before, not again", event, _about(about), to.audience)
+            return
+        message.send()
+    if delivery:
+        delivery.sent += 1
+
+
+def _once_per_job() -> str:
+    """For events that can repeat (a second failed payment): the job, so only a retry of the same job is a repeat."""
+    delivery = _delivery.get()
+    return delivery.job if delivery else uuid.uuid4().hex
+
+
+def _skip(why: str) -> None:
+    delivery = _delivery.get()
+    if delivery:
+        delivery.skipped.append(why)
+    logger.info("mail not sent: %s", why)
+
+
+MAILS: dict[str, Callable[..., None]] = {}
+
+
+def _mail(writer: Callable[..., None]) -> Callable[..., None]:
+    """Make a mail writer public: calling `name(*ids)` enqueues `deliver(name, *ids)` in the caller's transaction
+    (nothing is written or sent in the request); the worker runs the writer. The writer stays at `name.write`."""
+    MAILS[writer.__name__] = writer
+
+    @functools.wraps(writer)
+    def enqueue(*ids) -> None:
+        deliver.enqueue(writer.__name__, *ids)
+
+    enqueue.write = writer
+    return enqueue
+
+
+@task(takes_context=True)
+def deliver(context: TaskContext, name: str, *ids) -> dict:
+    """The task behind every mail: write and send mail `name` (a public function of this module) for `ids`."""
+    delivery = Delivery(job=str(context.task_result.id))
+    token = _delivery.set(delivery)
+    try:
+        MAILS[name](*ids)
+    finally:
+        _delivery.reset(token)
+    return {"sent": delivery.sent, "already_sent": delivery.already_sent, "skipped": delivery.skipped}
 
 
 # --- bookings ----------------------------------------------------------------------------------------------------
 
 
 def _load(booking_id: int) -> Booking:
-    return Booking.objects.select_related("room__house", "house", "booker__profile").get(pk=booking_id)
+    return Booking.objects.select_related("room__house", "room__location", "house", "booker__profile").get(pk=booking_id)
 
 
-def _booking_mail(booking: Booking, event: str, *, board: bool = False, ics: bool = False, **context) -> None:
-    for to in recipients(booking, board=board):
-        send(to, event, booking, ics=ics and to.audience == BOOKER, **_booking_context(booking), **context)
+def _booking_mail(booking: Booking, event: str, *, board: bool = False, booker: bool = True, ics: bool = False,
+                  once: str = "", **context) -> None:
+    for to in recipients(booking, board=board, booker=booker):
+        send(to, event, booking, ics=ics and to.audience == BOOKER, once=once, **_booking_context(booking), **context)
 
 
 def _booking_context(booking: Booking) -> dict:
@@ -185,28 +298,37 @@ def _booking_context(booking: Booking) -> dict:
             "fee": euro(booking.cancellation_fee_cents), "refund": euro(booking.refunded_cents)}
 
 
+@_mail
 def booking_requested(booking_id: int) -> None:
     """The booker: request received. The board: a request waits for its decision."""
     _booking_mail(_load(booking_id), "booking.requested", board=True)
 
 
+@_mail
 def booking_approved(booking_id: int) -> None:
-    """Approved and awaiting payment; or, when nothing was due (or it was paid at once), confirmed with the event."""
+    """Approved and awaiting payment; or, when nothing was due (or it was paid before this mail went out), confirmed
+    with the event — the same "Bevestigd" mail as the payment's, so the booker gets it once. Nothing once the booking
+    was cancelled, rejected or expired meanwhile."""
     booking = _load(booking_id)
-    if booking.status == "confirmed":
+    if booking.status == BookingStatus.CONFIRMED:
         _booking_mail(booking, "booking.confirmed", ics=True)
-    else:
+    elif booking.status == BookingStatus.APPROVED:
         _booking_mail(booking, "booking.approved")
+    else:
+        _skip(f"booking {booking_id} is {booking.status}, no approval mail")
 
 
+@_mail
 def booking_confirmed(booking_id: int) -> None:
     _booking_mail(_load(booking_id), "booking.confirmed", ics=True)
 
 
+@_mail
 def booking_rejected(booking_id: int) -> None:
     _booking_mail(_load(booking_id), "booking.rejected")
 
 
+@_mail
 def booking_cancelled(booking_id: int) -> None:
     """The booker and the board; both read who cancelled (the booker or the board) and why."""
     booking = _load(booking_id)
@@ -216,31 +338,87 @@ def booking_cancelled(booking_id: int) -> None:
     _booking_mail(booking, "booking.cancelled", board=True, by_board=by_board, reason=entry.reason if entry else "")
 
 
+@_mail
 def booking_expired(booking_id: int) -> None:
     _booking_mail(_load(booking_id), "booking.expired")
+
+
+# --- reminders (boeking/jobs/reminders.py finds the bookings due one; each house can turn each kind off) ---------
+
+
+def _reminder_applies(booking: Booking, kind: str, applies: bool) -> bool:
+    from boeking.jobs.models import HouseReminderSettings
+
+    if not applies:
+        _skip(f"booking {booking.pk} ({booking.status}) no longer needs the {kind} reminder")
+        return False
+    if not HouseReminderSettings.sends(booking.house_id, kind):
+        _skip(f"house {booking.house_id} has turned off the {kind} reminder")
+        return False
+    return True
+
+
+@_mail
+def payment_reminder(booking_id: int) -> None:
+    """The booker, before the payment deadline: what is still due, until when, and where to pay."""
+    booking = _load(booking_id)
+    at = now()
+    if _reminder_applies(booking, "payment", states.can_pay(booking, at) and booking.total_cents > booking.paid_cents):
+        _booking_mail(booking, "reminder.payment", amount=euro(booking.total_cents - booking.paid_cents))
+
+
+@_mail
+def event_reminder(booking_id: int) -> None:
+    """The booker, two days before: the date, the address, the house rules and whom to call."""
+    booking = _load(booking_id)
+    if _reminder_applies(booking, "event", booking.status == BookingStatus.CONFIRMED and booking.start > now()):
+        location = booking.room.location
+        _booking_mail(booking, "reminder.event", address=f"{location.street}, {location.postcode} {location.city}",
+                      house_rules=booking.house.house_rules.strip(), phone=booking.house.phone,
+                      house_email=booking.house.email)
+
+
+@_mail
+def decision_reminder(booking_id: int) -> None:
+    """The board, a day before an undecided request expires."""
+    booking = _load(booking_id)
+    if _reminder_applies(booking, "decision", states.can_decide(booking, now())):
+        _booking_mail(booking, "reminder.decision", booker=False, board=True)
+
+
+@_mail
+def deposit_reminder(booking_id: int) -> None:
+    """The board, after the event, while the deposit is neither returned nor retained."""
+    booking = _load(booking_id)
+    if _reminder_applies(booking, "deposit", booking.deposit_cents > 0 and states.can_settle_deposit(booking, now())):
+        _booking_mail(booking, "reminder.deposit", booker=False, board=True)
 
 
 # --- payments ----------------------------------------------------------------------------------------------------
 
 
-def _money_mail(booking_id: int, event: str, **context) -> None:
+def _money_mail(booking_id: int, event: str, *, once: str = "", **context) -> None:
     booking = _load(booking_id)
     for to in recipients(booking):
-        send(to, event, booking, deadline=booking.payment_deadline or "",
+        send(to, event, booking, once=once, deadline=booking.payment_deadline or "",
              retained=euro(booking.deposit_retained_cents), **context)
 
 
+@_mail
 def payment_failed(booking_id: int) -> None:
-    """A payment attempt failed: the booker may try again before the payment deadline."""
+    """A payment attempt failed: the booker may try again before the payment deadline. Each failed attempt is told."""
     booking = Booking.objects.only("total_cents", "paid_cents").get(pk=booking_id)
-    _money_mail(booking_id, "payment.failed", amount=euro(max(booking.total_cents - booking.paid_cents, 0)))
+    _money_mail(booking_id, "payment.failed", once=_once_per_job(),
+                amount=euro(max(booking.total_cents - booking.paid_cents, 0)))
 
 
+@_mail
 def payment_refunded(booking_id: int, amount_cents: int) -> None:
-    """A payment arrived for a booking no longer awaiting one and was refunded in full."""
-    _money_mail(booking_id, "payment.refunded", amount=euro(amount_cents))
+    """A payment arrived for a booking no longer awaiting one and was refunded in full (each such refund is told)."""
+    _money_mail(booking_id, "payment.refunded", once=_once_per_job(), amount=euro(amount_cents))
 
 
+@_mail
 def deposit_settled(booking_id: int, refunded_cents: int, reason: str) -> None:
     """After the event: the deposit returned, part retained with the board's reason."""
     _money_mail(booking_id, "payment.deposit", refunded=euro(refunded_cents), reason=reason)
@@ -257,11 +435,13 @@ def _send_melding(melding_id: int, event: str) -> None:
              municipality=settings.ZAALBOEK_MUNICIPALITY_NAME)
 
 
+@_mail
 def melding_created(melding_id: int) -> None:
     """The advance notice of a private event to the municipality (no personal data)."""
     _send_melding(melding_id, "melding.created")
 
 
+@_mail
 def melding_withdrawn(melding_id: int) -> None:
     _send_melding(melding_id, "melding.withdrawn")
 
@@ -273,13 +453,15 @@ def _load_series(series_id: int) -> Series:
     return Series.objects.select_related("room__house", "house", "booker__profile").get(pk=series_id)
 
 
-def _series_mail(series: Series, event: str, *, board: bool = False, **context) -> None:
+def _series_mail(series: Series, event: str, *, board: bool = False, once: str = "", **context) -> None:
     held = list(series.occurrences.filter(status__in=("requested", "approved", "confirmed")).order_by("start"))
     skips = list(series.skips.all())
     for to in recipients(series, board=board):
-        send(to, event, series, occurrences=len(held), first=held[0].start if held else "", skips=skips, **context)
+        send(to, event, series, once=once, occurrences=len(held), first=held[0].start if held else "", skips=skips,
+             **context)
 
 
+@_mail
 def series_requested(series_id: int) -> None:
     """A series booked by the board is fixed at once (its booker hears so); else the booker hears it was received
     and the board that it waits for a decision."""
@@ -290,6 +472,7 @@ def series_requested(series_id: int) -> None:
         _series_mail(series, "series.requested", board=True)
 
 
+@_mail
 def series_decided(series_id: int) -> None:
     """Approved, rejected (with the reason) or expired (not decided in time)."""
     series = _load_series(series_id)
@@ -297,8 +480,10 @@ def series_decided(series_id: int) -> None:
     _series_mail(series, event)
 
 
+@_mail
 def series_cancelled(series_id: int, booking_ids: list[int]) -> None:
-    """Dates of the series cancelled (by its booker, or by a closure of the house), listed."""
+    """Dates of the series cancelled (by its booker, or by a closure of the house), listed; once per set of dates."""
     series = _load_series(series_id)
     dates = [b.start for b in Booking.objects.filter(pk__in=booking_ids).order_by("start")]
-    _series_mail(series, "series.cancelled", dates=dates, count=len(dates))
+    _series_mail(series, "series.cancelled", once=",".join(str(pk) for pk in sorted(booking_ids)), dates=dates,
+                 count=len(dates))

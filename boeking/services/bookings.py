@@ -1,4 +1,5 @@
-"""Every state change of a booking. Keyword-only, one transaction each, audited, side effects on commit.
+"""Every state change of a booking. Keyword-only, one transaction each, audited. Mail is enqueued as a task in the
+same transaction (boeking.notifications: the job commits with the change); Stripe follow-ups run on commit.
 
 Views, serializers, admin actions and commands call these; nothing else sets `Booking.status`.
 """
@@ -115,8 +116,7 @@ def booking_request(*, booker, room: Room, kind: str, start: dt.datetime, end: d
             raise
         audit(actor=booker, action="booking.requested", booking=booking, to_status=booking.status,
               data={"kind": kind, "start": start.isoformat(), "end": end.isoformat()})
-        booking_id = booking.pk
-        transaction.on_commit(lambda: notifications.booking_requested(booking_id))
+        notifications.booking_requested(booking.pk)  # a job saved with the booking; the worker mails after commit
         if kind not in PRIVATE_KINDS and access.is_volunteer(booker, room.house_id):
             # The board books its own house: no one else to approve it.
             booking = _approve_locked(booking=booking, actor=booker, settings=settings,
@@ -163,10 +163,8 @@ def _approve_locked(*, booking: Booking, actor, settings: RuleSettings, reason: 
         melding = Melding.objects.create(booking=booking, house_id=booking.house_id, kind=booking.kind,
                                          start=booking.start, end=booking.end, guests=booking.guests,
                                          alcohol=booking.alcohol, created_at=booking.decided_at)
-        melding_id = melding.pk
-        transaction.on_commit(lambda: notifications.melding_created(melding_id))
-    booking_id, status = booking.pk, booking.status
-    transaction.on_commit(lambda: _notify_approved(booking_id, status))
+        notifications.melding_created(melding.pk)
+    notifications.booking_approved(booking.pk)  # "approved", or "confirmed" once paid: the mail decides when it runs
     return booking
 
 
@@ -176,13 +174,6 @@ def payment_deadline_for(booking: Booking, *, approved_at: dt.datetime, settings
     if booking.kind == BookingKind.KOFFIETAFEL:
         return booking.start
     return min(approved_at + dt.timedelta(days=settings.payment_days), booking.start)
-
-
-def _notify_approved(booking_id: int, status_at_approval: str) -> None:
-    """The approval mail, unless the booking was paid meanwhile (approved and paid in one transaction, or paid
-    before this ran): then the payment's "Bevestigd" mail is the one to send, and only once."""
-    if Booking.objects.filter(pk=booking_id, status=status_at_approval).exists():
-        notifications.booking_approved(booking_id)
 
 
 def booking_approve(*, booking: Booking, actor, reason: str = "") -> Booking:
@@ -209,8 +200,7 @@ def booking_reject(*, booking: Booking, actor, reason: str) -> Booking:
         locked.decided_by = actor
         locked.decision_reason = reason
         transition(locked, BookingStatus.REJECTED, actor=actor, reason=reason, action="booking.rejected")
-        booking_id = locked.pk
-        transaction.on_commit(lambda: notifications.booking_rejected(booking_id))
+        notifications.booking_rejected(locked.pk)
         return locked
 
 
@@ -243,8 +233,7 @@ def booking_cancel(*, booking: Booking, actor, reason: str = "") -> Booking:
                           "by_volunteer": by_volunteer})
         _withdraw_melding(locked)
         invoicing.on_booking_cancelled(locked, actor)  # on an invoice: a credit note (boeking.invoicing)
-        booking_id = locked.pk
-        transaction.on_commit(lambda: notifications.booking_cancelled(booking_id))
+        notifications.booking_cancelled(locked.pk)
         _cancel_open_intent_on_commit(locked, was_awaiting_payment)
         return locked
 
@@ -274,8 +263,7 @@ def booking_mark_paid(*, booking: Booking, actor, reason: str = "") -> Booking:
         transition(locked, BookingStatus.CONFIRMED, actor=actor, reason=reason or "Betaling ontvangen (offline)",
                     action="booking.paid", data={"paid_cents": amount, "mode": "offline"})
         _cancel_open_intent_on_commit(locked, True)  # paid on site: the online payment must not take money too
-        booking_id = locked.pk
-        transaction.on_commit(lambda: notifications.booking_confirmed(booking_id))
+        notifications.booking_confirmed(locked.pk)
         return locked
 
 
@@ -305,8 +293,7 @@ def booking_refund_deposit(*, booking: Booking, actor, retain_cents: int = 0, re
         locked.save()
         audit(actor=actor, action="booking.deposit_refunded", booking=locked, reason=reason,
               data={"retained_cents": retain_cents, "refunded_cents": to_refund})
-        booking_id = locked.pk
-        transaction.on_commit(lambda: notifications.deposit_settled(booking_id, to_refund, reason))
+        notifications.deposit_settled(locked.pk, to_refund, reason)
         return locked
 
 
@@ -320,8 +307,7 @@ def booking_expire(*, booking: Booking) -> Booking:
         was_awaiting_payment = locked.status == BookingStatus.APPROVED
         transition(locked, BookingStatus.EXPIRED, actor=None, reason=reason, action="booking.expired")
         _withdraw_melding(locked)
-        booking_id = locked.pk
-        transaction.on_commit(lambda: notifications.booking_expired(booking_id))
+        notifications.booking_expired(locked.pk)
         _cancel_open_intent_on_commit(locked, was_awaiting_payment)
         return locked
 
@@ -355,8 +341,7 @@ def _withdraw_melding(booking: Booking) -> None:
     if melding:
         melding.withdrawn_at = now()
         melding.save(update_fields=["withdrawn_at"])
-        melding_id = melding.pk
-        transaction.on_commit(lambda: notifications.melding_withdrawn(melding_id))
+        notifications.melding_withdrawn(melding.pk)
 
 
 def _require_volunteer(user, booking: Booking) -> None:

@@ -115,5 +115,5 @@ def _cancel_unavailable(bookings: list[Booking], *, actor, reason: str, data: di
             per_series.setdefault(booking.series_id, []).append(locked.pk)
             cancelled.append(locked)
         for series_id, ids in per_series.items():
-            transaction.on_commit(lambda series_id=series_id, ids=ids: notifications.series_cancelled(series_id, ids))
+            notifications.series_cancelled(series_id, ids)
     return cancelled

@@ -227,7 +227,7 @@ def series_create(*, booker, room: Room, kind: str, rrule: str, start_time: dt.t
                 audit(actor=booker, action="series.created", obj=series, to_status=series.status,
                       data={"occurrences": len(plan.periods), "skipped": len(plan.skips)})
                 series_id = series.pk
-                transaction.on_commit(lambda series_id=series_id: notifications.series_requested(series_id))
+                notifications.series_requested(series_id)
                 return series
         except IntegrityError as exc:
             if "booking_no_overlap" not in str(exc) or attempt == 2:
@@ -296,7 +296,7 @@ def series_approve(*, series: Series, actor, reason: str = "", exclude_dates: li
         series_transition(locked, SeriesStatus.APPROVED, actor=actor, reason=reason, action="series.approved",
                           data={"excluded": sorted(d.isoformat() for d in excluded)} if excluded else None)
         series_id = locked.pk
-        transaction.on_commit(lambda: notifications.series_decided(series_id))
+        notifications.series_decided(series_id)
         return locked
 
 
@@ -314,7 +314,7 @@ def series_expire_overdue() -> list[Series]:
                 continue  # decided or changed meanwhile
             series_transition(locked, SeriesStatus.EXPIRED, actor=None, action="series.expired",
                               reason="Niet op tijd beslist")
-            transaction.on_commit(lambda pk=pk: notifications.series_decided(pk))
+            notifications.series_decided(pk)
             expired.append(locked)
     return expired
 
@@ -333,7 +333,7 @@ def series_reject(*, series: Series, actor, reason: str) -> Series:
             transition(booking, BookingStatus.REJECTED, actor=actor, reason=reason, action="booking.rejected")
         series_transition(locked, SeriesStatus.REJECTED, actor=actor, reason=reason, action="series.rejected")
         series_id = locked.pk
-        transaction.on_commit(lambda: notifications.series_decided(series_id))
+        notifications.series_decided(series_id)
         return locked
 
 
@@ -371,7 +371,7 @@ def series_cancel(*, series: Series, actor, from_date: dt.date | None = None, re
             audit(actor=actor, action="series.truncated", obj=locked, reason=reason,
                   data={"from_date": from_date.isoformat(), "cancelled": len(future)})
         ids = [b.pk for b in future]
-        transaction.on_commit(lambda: notifications.series_cancelled(locked.pk, ids))
+        notifications.series_cancelled(locked.pk, ids)
         return future
 
 
@@ -419,7 +419,7 @@ def series_restore_date(*, series: Series, actor, date: dt.date) -> Booking:
               data={"date": date.isoformat(), "status": status, "needs_decision": status == BookingStatus.REQUESTED})
         if status == BookingStatus.REQUESTED and locked.status == SeriesStatus.APPROVED:
             booking_id = booking.pk
-            transaction.on_commit(lambda: notifications.booking_requested(booking_id))
+            notifications.booking_requested(booking_id)
         return booking
 
 
@@ -516,5 +516,5 @@ def series_split(*, series: Series, actor, from_date: dt.date, start_time: dt.ti
               data={"split_from": locked.pk, "occurrences": len(plan.periods), "skipped": len(plan.skips)})
         if new_status == SeriesStatus.REQUESTED and approved:
             new_id = new.pk
-            transaction.on_commit(lambda: notifications.series_requested(new_id))
+            notifications.series_requested(new_id)
         return new

@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 
 from boeking import notifications, services
+from boeking.jobs.models import SentMail
 from boeking.models import Booking, House, Melding, Profile, Room, RuleSettings, Series
 from tests.factories import BookingFactory, UserFactory, local_dt
 
@@ -41,8 +42,14 @@ def volunteer(room):
 @pytest.fixture
 def booking(march, room, resident, volunteer) -> Booking:
     booking = BookingFactory.requested(room=room, booker=resident, start=SAT_EVENING[0], end=SAT_EVENING[1])
-    mail.outbox.clear()
+    forget_sent_mail()
     return booking
+
+
+def forget_sent_mail():
+    """Empty the outbox and forget what was sent (mail is sent once per booking and event): each test sends anew."""
+    mail.outbox.clear()
+    SentMail.objects.all().delete()
 
 
 def to(address: str):
@@ -189,7 +196,7 @@ def test_subject__a_room_name_with_a_newline_or_control_characters_sends(booking
 def test_subject__a_house_name_with_a_newline_in_a_melding_sends(booking, volunteer, settings):
     House.objects.filter(pk=booking.house_id).update(name="Huis\nvan de Wijk")
     services.booking_approve(booking=booking, actor=volunteer)
-    mail.outbox.clear()
+    forget_sent_mail()
     notifications.melding_created(Melding.objects.get(booking=booking).pk)
     (message,) = mail.outbox
     assert message.subject == "Melding feest: Huis van de Wijk, za 03-04-2027 19:00"
@@ -245,7 +252,7 @@ def series(frozen_now, room, volunteer) -> Series:
     created = services.series_create(booker=association, room=room, kind="association", rrule="FREQ=WEEKLY;BYDAY=TU",
                                      start_time=dt.time(19), end_time=dt.time(21), first_date=dt.date(2027, 3, 2),
                                      until=dt.date(2027, 5, 25), guests=20, title="Repetitie zangkoor")
-    mail.outbox.clear()
+    forget_sent_mail()
     return created
 
 
