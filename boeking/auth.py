@@ -6,8 +6,12 @@ Failures are counted per username + client IP in the default cache (`ZAALBOEK_LO
 `ZAALBOEK_LOCKOUT_WINDOW` seconds lock the pair for `ZAALBOEK_LOCKOUT_SECONDS`; 10, 15 and 15 minutes by default).
 While locked, even the right password is refused. A successful login clears the count.
 
-The cache must be shared by all app servers in production (see config/settings/production.py: a database cache
-table, or Redis); with the per-process local-memory cache each worker would count on its own.
+Exact under parallel guesses: each password attempt is counted *before* the password is checked, with one atomic
+increment (`cache.incr`: Redis's INCRBY in production, the local-memory cache's lock in development), so of any
+number of guesses sent at once at most `ZAALBOEK_LOCKOUT_FAILURES` are ever checked; the rest are refused as locked.
+
+The cache must be shared by all app servers in production: Redis (config/settings/production.py refuses to start
+without it, unless one single process is declared); with a per-process cache each worker would count on its own.
 """
 
 from __future__ import annotations
@@ -52,22 +56,37 @@ def is_locked(username: str, ip: str) -> bool:
     return cache.get(_key("locked", username, ip)) is not None
 
 
+def count_attempt(username: str, ip: str) -> int:
+    """Count one password attempt for the pair, atomically; returns the attempts in the window, this one included."""
+    _, window, _ = _limits()
+    key = _key("failures", username, ip)
+    cache.add(key, 0, window)  # Redis: SET NX EX, atomic; the window runs from the first attempt
+    try:
+        attempts = cache.incr(key)  # Redis: INCRBY, atomic
+    except ValueError:  # expired between add and incr
+        cache.add(key, 0, window)
+        attempts = cache.incr(key)
+    if attempts == 1:
+        cache.touch(key, window)  # a key Redis's INCRBY made anew (it expired just before) must expire too
+    return attempts
+
+
+def lock(username: str, ip: str, attempts: int) -> None:
+    """Lock the pair for ZAALBOEK_LOCKOUT_SECONDS. Its count is kept as long (never reset to zero here, or a guess
+    in flight would start again at one), so both end together."""
+    _, _, lock_seconds = _limits()
+    if cache.add(_key("locked", username, ip), 1, lock_seconds):
+        cache.touch(_key("failures", username, ip), lock_seconds)
+        logger.warning("login locked for %s seconds after %s failures (username hash %s, ip %s)", lock_seconds,
+                       attempts, _key("locked", username, ip)[-8:], ip)
+
+
 def record_failure(username: str, ip: str) -> int:
     """Count one failed login; lock the pair when the limit is reached. Returns the failures in the window."""
-    limit, window, lock_seconds = _limits()
-    key = _key("failures", username, ip)
-    cache.add(key, 0, window)
-    try:
-        failures = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
-        failures = 1
-    if failures >= limit:
-        cache.set(_key("locked", username, ip), 1, lock_seconds)
-        cache.delete(key)
-        logger.warning("login locked for %s seconds after %s failures (username hash %s, ip %s)", lock_seconds,
-                       failures, _key("locked", username, ip)[-8:], ip)
-    return failures
+    attempts = count_attempt(username, ip)
+    if attempts >= _limits()[0]:
+        lock(username, ip, attempts)
+    return attempts
 
 
 def clear_failures(username: str, ip: str) -> None:
@@ -87,10 +106,19 @@ class LockoutBackend(ModelBackend):
                 request.zaalboek_locked_out = True  # views may say so (429) instead of "wrong password"
             # PermissionDenied stops django.contrib.auth.authenticate() from trying any other backend.
             raise PermissionDenied("too many failed logins")
+        attempt = None
+        if password is not None:  # a login attempt, not another backend's kind of credentials
+            # Counted before the password is checked: guesses sent in parallel each get their own number.
+            attempt = count_attempt(username, ip)
+            if attempt > _limits()[0]:
+                lock(username, ip, attempt)
+                if request is not None:
+                    request.zaalboek_locked_out = True
+                raise PermissionDenied("too many failed logins")
         user = super().authenticate(request, username=username, password=password, **kwargs)
         if user is None:
-            if password is not None:  # a login attempt, not another backend's kind of credentials
-                record_failure(username, ip)
+            if attempt is not None and attempt >= _limits()[0]:
+                lock(username, ip, attempt)
         else:
             clear_failures(username, ip)
         return user

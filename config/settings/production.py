@@ -1,8 +1,8 @@
 """Production: PostgreSQL, secrets from the environment only, HTTPS everywhere. Refuses to start when misconfigured.
 
 Required environment: SECRET_KEY (random, ≥ 50 characters), DATABASE_URL (postgres://…), ALLOWED_HOSTS, EMAIL_HOST.
-Optional: CONN_MAX_AGE (60), REDIS_URL (shared cache; default: the database cache table `zaalboek_cache`, made by
-`manage.py createcachetable`), SECURE_SSL_REDIRECT (on), SECURE_HSTS_SECONDS (1 year), ZAALBOEK_TRUSTED_PROXIES (0: set it behind a proxy).
+Required too: REDIS_URL (the shared cache), unless ZAALBOEK_LOCAL_CACHE=1 says one single process is meant.
+Optional: CONN_MAX_AGE (60), SECURE_SSL_REDIRECT (on), SECURE_HSTS_SECONDS (1 year), ZAALBOEK_TRUSTED_PROXIES (0: set it behind a proxy).
 See docs/deploy.md. `manage.py check --deploy --settings=config.settings.production` is clean.
 """
 
@@ -39,11 +39,20 @@ CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS"
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
-# One cache shared by all app servers: login lockout (boeking/auth.py) and API throttling count across workers.
+# One cache shared by all app servers, in Redis: login lockout (boeking/auth.py, an atomic INCR) and API throttling
+# count across workers and machines, and an anonymous GET costs no SQL for its throttle. Without REDIS_URL production
+# refuses to start, unless ZAALBOEK_LOCAL_CACHE=1 says that one single process is meant (each process would count on
+# its own: with several gunicorn workers a guesser gets the lockout's limit once per worker).
 if os.environ.get("REDIS_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"],
+                          "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "zaalboek"),
+                          "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2}}}
+elif env_bool("ZAALBOEK_LOCAL_CACHE"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "zaalboek"}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "zaalboek_cache"}}
+    raise ImproperlyConfigured("Set REDIS_URL (redis://host:6379/0): the login lockout and the API throttles must count "
+                               "in one cache shared by every app server. Only for a single process, set "
+                               "ZAALBOEK_LOCAL_CACHE=1 to use a local in-memory cache instead.")
 
 # HTTPS behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients).
 # ZAALBOEK_TRUSTED_PROXIES (and with it REST_FRAMEWORK's NUM_PROXIES) comes from base.py unchanged: 0 unless set, so

@@ -135,12 +135,14 @@ def test_booking_creation_is_throttled_per_user(frozen_now):
 # --- production settings, imported in a subprocess ----------------------------------------------------------------
 
 GOOD_ENV = {"SECRET_KEY": secrets.token_urlsafe(50), "DATABASE_URL": "postgres://zaalboek@db.internal:5432/zaalboek",
-            "ALLOWED_HOSTS": "zaalboek.example.nl", "EMAIL_HOST": "smtp.example.nl"}
+            "ALLOWED_HOSTS": "zaalboek.example.nl", "EMAIL_HOST": "smtp.example.nl",
+            "REDIS_URL": "redis://cache.internal:6379/0"}
 
 
 def _production(env_changes: dict, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS",
-                                                             "EMAIL_HOST", "DJANGO_SETTINGS_MODULE")}
+                                                             "EMAIL_HOST", "DJANGO_SETTINGS_MODULE", "REDIS_URL",
+                                                             "ZAALBOEK_LOCAL_CACHE")}
     env.update({k: v for k, v in {**GOOD_ENV, **env_changes}.items() if v is not None})
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.production"
     command = args or ("-c", "import django; django.setup(); print('ok')")
@@ -158,8 +160,10 @@ def _production(env_changes: dict, *args: str) -> subprocess.CompletedProcess:
     ({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS"),
     ({"ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS"),
     ({"EMAIL_HOST": None}, "EMAIL_HOST"),
+    ({"REDIS_URL": None}, "Set REDIS_URL"),
+    ({"REDIS_URL": None, "ZAALBOEK_LOCAL_CACHE": "0"}, "Set REDIS_URL"),
 ], ids=["debug", "no-secret", "default-secret", "short-secret", "repetitive-secret", "no-database", "sqlite",
-        "no-hosts", "wildcard-host", "no-mail"])
+        "no-hosts", "wildcard-host", "no-mail", "no-redis", "local-cache-off"])
 def test_production_settings_refuse_to_start_when_misconfigured(changes, message):
     result = _production(changes)
     assert result.returncode != 0
@@ -423,3 +427,88 @@ def test_healthz__503_when_the_database_fails(monkeypatch, client):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"] == {"database": "failed: OperationalError", "cache": "ok"}
+
+
+# --- the shared cache: Redis in production, an exact lockout counter (issue 15) ------------------------------------
+
+
+@pytest.mark.parametrize(("env", "backend"), [
+    ({}, "django.core.cache.backends.redis.RedisCache"),
+    ({"REDIS_URL": None, "ZAALBOEK_LOCAL_CACHE": "1"}, "django.core.cache.backends.locmem.LocMemCache"),
+], ids=["redis", "single-process-declared"])
+def test_production_settings__cache_is_redis_unless_a_single_process_is_declared(env, backend):
+    probe = "import django; django.setup(); from django.conf import settings as s; print(s.CACHES['default']['BACKEND'])"
+    result = _production(env, "-c", probe)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == backend
+
+
+redis_only = pytest.mark.skipif(not os.environ.get("ZAALBOEK_TEST_REDIS_URL"),
+                                reason="set ZAALBOEK_TEST_REDIS_URL=redis://127.0.0.1:6379/0 (CI does) to run against Redis")
+
+
+@redis_only
+def test_ci_runs_the_throttles_and_the_lockout_against_redis():
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    cache = caches["default"]
+    assert isinstance(cache, RedisCache)
+    assert cache.key_prefix.startswith("zaalboek-test-")  # its own keys only: clear() never flushes the server
+    cache.set("probe", 1, 10)
+    assert cache.incr("probe") == 2
+
+
+def test_lockout_counter__exact_under_parallel_failures(settings):
+    """16 threads each record 25 failures at once: the count is exactly 400 (Redis INCRBY in CI; a lost update of a
+    get-then-set counter would show here)."""
+    from boeking.auth import _key, count_attempt
+    from tests.threads import run_concurrently
+
+    settings.ZAALBOEK_LOCKOUT_FAILURES = 10_000
+    results, errors = run_concurrently(
+        [lambda: [count_attempt("anna@example.org", "203.0.113.7") for _ in range(25)]] * 16)
+    assert errors == [None] * 16
+    counts = sorted(n for batch in results for n in batch)
+    assert counts == list(range(1, 401))  # every attempt got its own number: none lost, none repeated
+    from django.core.cache import cache
+
+    assert cache.get(_key("failures", "anna@example.org", "203.0.113.7")) == 400
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lockout__parallel_guesses_check_at_most_the_limit_of_passwords(settings, monkeypatch):
+    """40 wrong guesses sent at once from 8 threads: exactly ZAALBOEK_LOCKOUT_FAILURES (10) passwords are checked, the
+    other 30 are refused as locked without a check, and then even the right password is refused."""
+    from django.contrib.auth import authenticate
+    from django.contrib.auth.backends import ModelBackend
+    from django.test import RequestFactory
+
+    from tests.threads import run_concurrently
+
+    user = UserFactory.resident()
+    checked = []
+    real = ModelBackend.authenticate
+
+    def counting(self, request, username=None, password=None, **kwargs):
+        checked.append(password)
+        return real(self, request, username=username, password=password, **kwargs)
+
+    monkeypatch.setattr(ModelBackend, "authenticate", counting)
+
+    def guess():
+        outcomes = []
+        for attempt in range(5):
+            request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.9")
+            user_or_none = authenticate(request, username=user.username, password=f"fout{attempt}")
+            outcomes.append("locked" if getattr(request, "zaalboek_locked_out", False) else user_or_none)
+        return outcomes
+
+    results, errors = run_concurrently([guess] * 8)
+    assert errors == [None] * 8
+    outcomes = [o for batch in results for o in batch]
+    assert len(checked) == 10
+    assert outcomes.count(None) == 10 and outcomes.count("locked") == 30
+    request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.9")
+    assert authenticate(request, username=user.username, password="demo") is None  # locked: refused
+    assert getattr(request, "zaalboek_locked_out", False)
