@@ -17,6 +17,8 @@ FIND_PYTHON = for c in $(PYTHON_CANDIDATES); do \
 .PHONY: help
 help:
 	@echo "make run    – install, migrate the SQLite demo database, load Maastricht demo data, serve http://$(HOST):$(PORT)"
+	@echo "             with the worker beside it (mail, reminders, schedule); Ctrl-C stops both"
+	@echo "make worker – only the worker: runs queued jobs (mail, reminders, scheduled jobs); make run starts one"
 	@echo "make test   – install test dependencies and run the suite (SQLite; PostgreSQL when DATABASE_URL is set)"
 	@echo "make bench  – benchmarks on PostgreSQL, results in bench/RESULTS.md"
 	@echo "make lint   – ruff"
@@ -35,12 +37,24 @@ $(VENV)/.installed: requirements/base.txt requirements/test.txt
 .PHONY: install
 install: $(VENV)/.installed
 
+# The web server and, beside it, the worker that sends the mail and runs the schedule (one process each; Ctrl-C stops
+# both: the worker finishes the job at hand first). Mail is printed by the worker (console mail backend).
 .PHONY: run
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo "Zaalboek draait op http://$(HOST):$(PORT)/  (beheer: http://$(HOST):$(PORT)/admin/)"
+	@$(PY) manage.py worker --with-scheduler --no-reload --worker-id "$$(hostname)-make-run" & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Only the worker (jobs from the queue: mail, reminders, scheduled jobs), e.g. beside a server started otherwise.
+# WORKER_ARGS=--with-scheduler runs the schedule in it too.
+WORKER_ARGS ?=
+.PHONY: worker
+worker: install
+	$(PY) manage.py worker $(WORKER_ARGS)
 
 .PHONY: test
 test: install

@@ -17,8 +17,16 @@ threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))  # recycle workers: bounded memory
-max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "200"))
+# Load Django once, in the master, before forking: a new worker (at start, or replacing a recycled one) is a fork of
+# a process that has imported everything, so it serves at once instead of spending 1.5–2.5 s importing Django, DRF
+# and the URL conf while requests queue behind it (measured: availability p99 went from ~0.1 s to 1.1–1.6 s with a
+# restart every ~2,000 requests and no preload). Nothing opens a database, cache or SMTP connection at import time,
+# so no connection is shared across the fork. The price: code changes need a full restart, not a HUP.
+preload_app = True
+# Recycle a worker rarely — only as a guard against slow memory growth — and never all at once: each worker restarts
+# after max_requests plus a random 0..jitter requests, so restarts of the workers spread out instead of lining up.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "50000"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "10000"))
 # The TLS proxy in front sets X-Forwarded-Proto; trust it only from these addresses (comma-separated, or *).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
