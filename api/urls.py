@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("api.feeds")),
     path("", include("api.payments")),
     path("", include("api.gemeente")),
+    path("", include("api.invoices")),  # invoices for associations (issue 22)
     path("", include(router.urls)),
     # Anything else under /api/v1/ (an id with a dot or a slash in it, a typo) gets the API's JSON 404, not Django's
     # HTML page. Only paths ending in "/", so APPEND_SLASH still redirects `/api/v1/rooms` to `/api/v1/rooms/`.

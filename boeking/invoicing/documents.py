@@ -142,7 +142,8 @@ def render_pdf(invoice: Invoice) -> bytes:
     if invoice.debtor_address:
         pdf.multi_cell(width * 0.5, 5.5, invoice.debtor_address, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     left_bottom = pdf.get_y()
-    facts = [(t["credit_number" if credit else "number"], invoice.number), (t["credit_date" if credit else "date"], _date(invoice.issue_date))]
+    facts = [(t["credit_number" if credit else "number"], invoice.number),
+             (t["credit_date" if credit else "date"], _date(invoice.issue_date))]
     if not credit:
         facts.append((t["due"], _date(invoice.due_date)))
     facts.append((t["period"], f"{_date(invoice.period_start)} – {_date(invoice.period_end)}"))

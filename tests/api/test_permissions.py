@@ -236,6 +236,7 @@ AREA_TABLES = (
     "tests.api.test_feeds_api",
     "tests.api.test_payments_api",
     "tests.api.test_gemeente_api",
+    "tests.invoicing.test_api",  # invoices for associations (issue 22): the association the invoice is for as booker
 )
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from boeking import services
 from boeking.models import Booking, Role
+from tests.api.conftest import api, as_user  # noqa: F401  (the API tests' clients)
 from tests.factories import RoomFactory, UserFactory, default_caps, local_dt
 
 IBAN = "NL91ABNA0417164300"
@@ -20,8 +21,8 @@ def weekly(room, booker, approver, *, weekday: str = "TU", first: dt.date = dt.d
            title: str = "Repetitie") -> list[Booking]:
     """An approved weekly series of `booker` in `room` (confirmed dates: associations settle by invoice)."""
     series = services.series_create(booker=booker, room=room, kind="association",
-                                    rrule=f"RRULE:FREQ=WEEKLY;BYDAY={weekday}", start_time=start, end_time=end, first_date=first, until=until, guests=20,
-                                    title=title)
+                                    rrule=f"RRULE:FREQ=WEEKLY;BYDAY={weekday}", start_time=start, end_time=end,
+                                    first_date=first, until=until, guests=20, title=title)
     services.series_approve(series=series, actor=approver)
     return list(series.occurrences.order_by("start"))
 

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from boeking import services
 from boeking.errors import InvalidInput, InvalidTransition, NotAllowed
 from boeking.invoicing import services as inv
-from boeking.invoicing.models import Invoice, InvoiceLine, InvoiceSequence, InvoiceSettings, InvoiceStatus
+from boeking.invoicing.models import Invoice, InvoiceLine, InvoiceSequence, InvoiceSettings
 from boeking.models import AuditEntry, Booking, Role
 from tests.factories import BookingFactory, RoomFactory, UserFactory, local_dt
 from tests.invoicing.conftest import MARCH, weekly
