@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.i18n import set_language
 
-from . import account, bestuur, views
+from . import account, bestuur, invoices, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -41,4 +41,14 @@ urlpatterns = [
     path("bestuur/huizen/<slug:slug>/reeksen/", bestuur.series_list, name="bestuur-series"),
     path("bestuur/huizen/<slug:slug>/instellingen/", bestuur.house_settings, name="bestuur-settings"),
     path("bestuur/huizen/<slug:slug>/reeksen/<int:pk>/besluit/", bestuur.series_decide, name="bestuur-series-decide"),
+    # Invoices for associations (issue 22): the association's, and the board's (its treasurer's)
+    path("mijn/facturen/", invoices.mijn_invoices, name="mijn-invoices"),
+    path("mijn/facturen/<int:pk>/pdf/", invoices.mijn_invoice_pdf, name="mijn-invoice-pdf"),
+    path("bestuur/huizen/<slug:slug>/facturen/", invoices.board_invoices, name="bestuur-invoices"),
+    path("bestuur/huizen/<slug:slug>/facturen/maken/", invoices.board_issue, name="bestuur-invoices-issue"),
+    path("bestuur/huizen/<slug:slug>/facturen/instellingen/", invoices.board_settings, name="bestuur-invoice-settings"),
+    path("bestuur/huizen/<slug:slug>/facturen/export.<str:fmt>", invoices.board_export, name="bestuur-invoices-export"),
+    path("bestuur/huizen/<slug:slug>/facturen/<int:pk>/", invoices.board_invoice, name="bestuur-invoice"),
+    path("bestuur/huizen/<slug:slug>/facturen/<int:pk>/pdf/", invoices.board_invoice_pdf, name="bestuur-invoice-pdf"),
+    path("bestuur/huizen/<slug:slug>/facturen/<int:pk>/betaald/", invoices.board_mark_paid, name="bestuur-invoice-paid"),
 ]
