@@ -427,7 +427,8 @@ def invoice_mark_paid(*, invoice: Invoice, actor, paid_on: dt.date | None = None
         paid_on = paid_on or today()
         bounds.check_date(paid_on, field="betaald op")
         if paid_on > today() or paid_on < locked.issue_date:
-            raise InvalidInput("invalid_date", "De betaaldatum ligt tussen de factuurdatum en vandaag.")
+            raise InvalidInput("invalid_date", f"De betaaldatum ligt tussen de factuurdatum ({locked.issue_date:%d-%m-%Y}) "
+                                               "en vandaag.")
         amount = max(locked.total_cents - credited_cents(locked), 0)
         locked.status, locked.paid_on, locked.paid_cents, locked.paid_by = InvoiceStatus.PAID, paid_on, amount, actor
         locked.save(update_fields=["status", "paid_on", "paid_cents", "paid_by"])
