@@ -221,7 +221,7 @@ def render_pdf(invoice: Invoice) -> bytes:
         top = pdf.get_y()
         pdf.multi_cell(width - size - 8, 5.5, t["pay"].format(
             due=_date(invoice.due_date), iban=format_iban(invoice.iban), name=invoice.house_name,
-            reference=invoice.payment_reference), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            reference=invoice.payment_reference), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         if qr is not None:
             png = io.BytesIO()
             qr.save(png, kind="png", scale=8, border=4)
