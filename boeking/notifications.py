@@ -487,3 +487,16 @@ def series_cancelled(series_id: int, booking_ids: list[int]) -> None:
     dates = [b.start for b in Booking.objects.filter(pk__in=booking_ids).order_by("start")]
     _series_mail(series, "series.cancelled", once=",".join(str(pk) for pk in sorted(booking_ids)), dates=dates,
                  count=len(dates))
+
+
+# --- invoices (boeking.invoicing) ----------------------------------------------------------------------------------
+
+
+@_mail
+def invoice_issued(invoice_id: int) -> None:
+    """The association's contact: an invoice or credit note with its PDF attached (`boeking.invoicing.mail`)."""
+    from .invoicing.mail import invoice_message
+
+    invoice, message = invoice_message(invoice_id)
+    _send_once(message, Recipient(invoice.contact_email, invoice.language, BOOKER), f"invoice.{invoice.kind}", invoice,
+               "")

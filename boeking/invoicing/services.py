@@ -317,9 +317,8 @@ def _finish(invoice: Invoice, *, actor, action: str, data: dict) -> None:
     invoice.pdf = render_pdf(invoice)
     invoice.save(update_fields=["pdf"])
     audit(actor=actor, action=action, obj=invoice, to_status=invoice.status, data={"number": invoice.number, **data})
-    mail = getattr(notifications, "invoice_issued", None)
-    if mail is not None and invoice.contact_email:
-        mail(invoice.pk)
+    if invoice.contact_email:
+        notifications.invoice_issued(invoice.pk)  # a job saved with the invoice; the worker mails after commit
 
 
 def invoice_run_issue(*, house: House, period_start: dt.date, period_end: dt.date, actor) -> list[Invoice]:
