@@ -461,10 +461,9 @@ def test_series_create__bad_input__coded_error_and_nothing_written(january, room
 # --- create -----------------------------------------------------------------------------------------------------
 
 
-def test_series_create__association__requested_with_requested_occurrences(january, room, association, volunteer,
-                                                                          django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        series = create(room, association)
+def test_series_create__association__requested_with_requested_occurrences(january, room, association, volunteer):
+    mail.outbox.clear()  # what the fixtures mailed: mail tasks run at once in the tests
+    series = create(room, association)
     assert series.status == SeriesStatus.REQUESTED
     assert series.decided_at is None
     assert (series.booker, series.booker_email, series.organisation) == (association, association.email,
@@ -596,10 +595,9 @@ def test_series_create__52_weeks_costs_the_same_queries_as_10(two_rooms_with_tra
 # --- approve and reject -----------------------------------------------------------------------------------------
 
 
-def test_series_approve__all_requested_occurrences_confirmed(requested_series, volunteer,
-                                                            django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        series = services.series_approve(series=requested_series, actor=volunteer, reason="Welkom")
+def test_series_approve__all_requested_occurrences_confirmed(requested_series, volunteer):
+    mail.outbox.clear()  # what the fixtures mailed: mail tasks run at once in the tests
+    series = services.series_approve(series=requested_series, actor=volunteer, reason="Welkom")
     series.refresh_from_db()
     assert series.status == SeriesStatus.APPROVED
     assert (series.decided_by, series.decision_reason) == (volunteer, "Welkom")
@@ -650,10 +648,9 @@ def test_series_reject__needs_a_reason(requested_series, volunteer, reason):
     assert requested_series.status == SeriesStatus.REQUESTED
 
 
-def test_series_reject__occurrences_rejected_and_the_slots_free_again(requested_series, room, volunteer,
-                                                                     django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        services.series_reject(series=requested_series, actor=volunteer, reason="Zaal is dan in onderhoud")
+def test_series_reject__occurrences_rejected_and_the_slots_free_again(requested_series, room, volunteer):
+    mail.outbox.clear()  # what the fixtures mailed: mail tasks run at once in the tests
+    services.series_reject(series=requested_series, actor=volunteer, reason="Zaal is dan in onderhoud")
     requested_series.refresh_from_db()
     assert requested_series.status == SeriesStatus.REJECTED
     assert requested_series.decision_reason == "Zaal is dan in onderhoud"
@@ -677,12 +674,12 @@ def test_cancel_one_occurrence__via_booking_cancel__only_that_date(approved_seri
 
 
 def test_series_cancel__from_a_date__that_and_following_cancelled_series_truncated_past_untouched(
-        approved_series, association, frozen_now, django_capture_on_commit_callbacks):
+        approved_series, association, frozen_now):
     frozen_now(local_dt(2027, 4, 1, 12))  # mid-series: March is over
     before = {b.pk: (b.status, b.updated_at, b.sequence) for b in approved_series.occurrences.all()}
-    with django_capture_on_commit_callbacks(execute=True):
-        cancelled = services.series_cancel(series=approved_series, actor=association, from_date=dt.date(2027, 4, 20),
-                                           reason="Seizoen eerder klaar")
+    mail.outbox.clear()  # what the fixtures mailed: mail tasks run at once in the tests
+    cancelled = services.series_cancel(series=approved_series, actor=association, from_date=dt.date(2027, 4, 20),
+                                       reason="Seizoen eerder klaar")
     assert local_dates(cancelled) == weekly(dt.date(2027, 4, 20), LAST_TUE)
     approved_series.refresh_from_db()
     assert approved_series.status == SeriesStatus.APPROVED
@@ -1009,12 +1006,12 @@ def test_closure__reports_the_series_occurrences_it_hits(winter_season, room, vo
 
 
 def test_closure_cancel_affected__series_dates_become_closure_skips_and_the_association_is_told(
-        winter_season, room, volunteer, association, django_capture_on_commit_callbacks):
+        winter_season, room, volunteer, association):
     series, lone = winter_season
     closure = services.closure_create(actor=volunteer, house=room.house, start=local_dt(2027, 12, 20),
                                       end=local_dt(2028, 1, 3), reason="Kerstvakantie")
-    with django_capture_on_commit_callbacks(execute=True):
-        cancelled = services.closure_cancel_affected(closure=closure, actor=volunteer)
+    mail.outbox.clear()  # what the fixtures mailed: mail tasks run at once in the tests
+    cancelled = services.closure_cancel_affected(closure=closure, actor=volunteer)
     assert sorted(local(b.start).date() for b in cancelled) == [dt.date(2027, 12, 21), dt.date(2027, 12, 23),
                                                                  dt.date(2027, 12, 28)]
     assert {b.status for b in cancelled} == {BookingStatus.CANCELLED}
@@ -1082,13 +1079,12 @@ def test_closure_cancel_affected__only_volunteers_of_the_house(winter_season, ro
 
 
 def test_series_request__not_decided_in_time__dates_expire_then_the_series_expires_and_cannot_be_approved(
-        requested_series, association, volunteer, frozen_now, django_capture_on_commit_callbacks):
+        requested_series, association, volunteer, frozen_now):
     from django.core.management import call_command
 
     frozen_now(local_dt(2027, 1, 12, 9))  # eight days later: past the 7-day decision deadline
     mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("expire_bookings", verbosity=0)
+    call_command("expire_bookings", verbosity=0)
     requested_series.refresh_from_db()
     assert requested_series.status == SeriesStatus.EXPIRED
     assert held(requested_series) == []

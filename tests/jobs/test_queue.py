@@ -19,7 +19,7 @@ from boeking.jobs.models import SentMail
 from boeking.models import Booking
 from tests.factories import BookingFactory, RoomFactory, UserFactory, default_caps, local_dt
 
-from .conftest import run_queue
+from .queue import run_queue
 
 pytestmark = pytest.mark.django_db
 
@@ -155,6 +155,18 @@ def test_approved_then_paid_before_the_worker_ran__the_booker_gets_one_confirmat
     run_queue()
     subjects = [m.subject.split(":")[0] for m in mail.outbox if m.to == [resident.email]]
     assert sorted(subjects) == ["Aanvraag ontvangen", "Bevestigd"]  # no "Goedgekeurd", one "Bevestigd"
+
+
+def test_approved_and_paid_in_one_transaction__one_confirmation_no_approval(setup):
+    room, resident, volunteer = setup
+    booking = BookingFactory.requested(room=room, booker=resident, start=SAT[0], end=SAT[1])
+    run_queue()
+    mail.outbox.clear()
+    with transaction.atomic():
+        services.booking_approve(booking=booking, actor=volunteer)
+        services.booking_mark_paid(booking=booking, actor=volunteer)
+    run_queue()
+    assert [m.subject.split(":")[0] for m in mail.outbox if m.to == [resident.email]] == ["Bevestigd"]
 
 
 def test_a_job_that_lost_its_worker__is_ready_again_and_counts_the_attempt(setup, settings):

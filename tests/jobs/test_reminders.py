@@ -136,7 +136,7 @@ def test_each_reminder_can_be_turned_off_per_house(world, frozen_now):
 
 def test_a_reminder_no_longer_due_when_its_job_runs__is_not_sent(world, frozen_now, db_queue):
     """Queued, then the booking was decided before the worker ran it: the board is not reminded of a decided request."""
-    from .conftest import run_queue
+    from .queue import run_queue
 
     room, resident, volunteer = world
     booking = BookingFactory.requested(room=room, booker=resident, start=SAT[0], end=SAT[1])

@@ -14,7 +14,7 @@ from boeking.jobs.queue import wall_now
 from boeking.models import Booking
 from tests.factories import BookingFactory, RoomFactory, UserFactory, default_caps, local_dt
 
-from .conftest import run_queue
+from .queue import run_queue
 
 pytestmark = pytest.mark.django_db
 
