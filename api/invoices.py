@@ -15,7 +15,7 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.urls import include, path
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
@@ -145,6 +145,9 @@ class RunIssuedSerializer(serializers.Serializer):
     invoices = InvoiceSerializer(many=True)
 
 
+@extend_schema_view(list=extend_schema(tags=["invoices"], responses={200: InvoiceSerializer(many=True), **ERRORS}),
+                    retrieve=extend_schema(tags=["invoices"], responses={200: InvoiceSerializer, **ERRORS}))
+@extend_schema(tags=["invoices"], responses={**ERRORS})
 class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Invoices and credit notes: an association sees its own, a board those of its houses."""
 
