@@ -53,6 +53,13 @@ class PDFRenderer(BaseRenderer):
         return data
 
 
+class OctetStreamRenderer(PDFRenderer):
+    """Generated clients that know no `application/pdf` read the same bytes as a file (the schema lists both)."""
+
+    media_type = "application/octet-stream"
+    format = "bin"
+
+
 class InvoiceLineSerializer(serializers.ModelSerializer):
     amount = serializers.SerializerMethodField()
 
@@ -167,9 +174,10 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             self.permission_denied(request, message="Alleen het bestuur van het huis beheert deze factuur.")
         return invoice
 
-    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, **ERRORS})
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY,
+                              (200, "application/octet-stream"): OpenApiTypes.BINARY, **ERRORS})
     @action(detail=True, methods=["get"], url_path="pdf", filter_backends=[], pagination_class=None,
-            renderer_classes=[JSONRenderer, PDFRenderer])
+            renderer_classes=[JSONRenderer, PDFRenderer, OctetStreamRenderer])
     def pdf(self, request, pk=None):
         """The document as issued (PDF)."""
         invoice = self.get_object()
