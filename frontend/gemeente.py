@@ -39,6 +39,7 @@ from boeking.pricing import euro
 from boeking.services.config import cap_rule_remove, cap_rule_set, cap_rules_apply, rule_settings_update
 
 from .charts import MONTHS, month_chart, month_table
+from .helpers import bound_dates, parse_id
 
 KIND_LABELS = {k.value: k.label for k in BookingKind if k in PRIVATE_KINDS}
 LEVEL_LABELS = {"full": gettext_lazy("Maximum bereikt"), "near": gettext_lazy("Bijna vol (≥ 80 %)"),
@@ -269,7 +270,7 @@ def caps(request: HttpRequest) -> HttpResponse:
                     messages.success(request, _("Het maximum voor %(house)s is vastgelegd.") % {"house": data["house"]})
                     return redirect("gemeente:caps")
             elif action == "remove":
-                rule = get_object_or_404(CapRule, pk=request.POST.get("rule"), house__isnull=False)
+                rule = get_object_or_404(CapRule, pk=parse_id(request.POST.get("rule")), house__isnull=False)
                 cap_rule_remove(actor=user, rule=rule, reason=request.POST.get("reason", ""))
                 messages.success(request, _("Het eigen maximum is verwijderd."))
                 return redirect("gemeente:caps")
@@ -332,7 +333,7 @@ def meldingen(request: HttpRequest) -> HttpResponse:
     """Advance notices of parties and gatherings (no personal data), withdrawn ones marked."""
     _require(request, _is_officer(request.user))
     # Without a filter: the coming events (from today), the ones the municipality can still act on.
-    form = MeldingFilterForm(request.GET or {"start": today().isoformat()})
+    form = bound_dates(MeldingFilterForm(request.GET or {"start": today().isoformat()}))
     qs = Melding.objects.select_related("house__neighbourhood__district").order_by("start", "pk")
     data = form.cleaned_data if form.is_valid() else {}
     if data.get("start"):

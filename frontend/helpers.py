@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
+from boeking import bounds
 from boeking.clock import local
-from boeking.errors import DomainError
+from boeking.errors import DomainError, InvalidInput
 
 # Which form field a failing rule belongs next to; the rest are shown at the top of the form.
 RULE_FIELDS = {
@@ -93,7 +95,9 @@ def api_path(name: str, *args: Any, fallback: str) -> str:
 
 
 def parse_day(value: str | None, default: dt.date) -> dt.date:
-    """A date from a query parameter: `YYYY-MM-DD` or an ISO datetime (FullCalendar sends those with offset)."""
+    """A date from a query parameter: `YYYY-MM-DD` or an ISO datetime (FullCalendar sends those with offset).
+    Anything else, and a day outside `boeking.bounds` (2000–2100), is `default`: weeks and calendar ranges are
+    computed around the day, and far dates would overflow (a 500 for a typed URL)."""
     if not value:
         return default
     try:
@@ -102,10 +106,39 @@ def parse_day(value: str | None, default: dt.date) -> dt.date:
             day = local(moment).date() if moment.tzinfo else moment.date()
         else:
             day = dt.date.fromisoformat(value)
-    except (ValueError, OverflowError):
+        return bounds.check_date(day)
+    except (ValueError, OverflowError, InvalidInput):
         return default
-    # Weeks and calendar ranges are computed around the day: far dates would overflow (a 500 for a typed URL).
-    return day if 2000 <= day.year <= 2100 else default
+
+
+def parse_id(value) -> int | None:
+    """A database id from a form or query value: ASCII digits only, within a 64-bit integer; otherwise None."""
+    text = value if isinstance(value, str) else ""
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
+        return None
+    number = int(text)
+    return number if 0 < number < 2**63 else None
+
+
+def bound_dates(form):
+    """Refuse, at the field and in the domain's words (`boeking.bounds.check_date`, code `invalid_date`), a date
+    outside 2000–2100 in every date field of `form`, before the view computes with it: days around the years 1 and
+    9999 overflow. For forms the domain never sees (search and filters); booking and closure forms are bounded by
+    frontend.forms through the services' own checks. Returns the form."""
+    for name, field in form.fields.items():
+        if isinstance(field, forms.DateField):
+            field.validators.append(_date_bound(name))
+    return form
+
+
+def _date_bound(name: str):
+    def check(value: dt.date) -> None:
+        try:
+            bounds.check_date(value, field=name)
+        except InvalidInput as exc:
+            raise forms.ValidationError(exc.detail, code=exc.code) from exc
+
+    return check
 
 
 def booking_actions(user, booking, at: dt.datetime) -> dict[str, bool]:

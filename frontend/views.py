@@ -21,7 +21,15 @@ from boeking.models import Booking, BookingKind, Closure, House, Location, Room
 from boeking.rules import KIND_WORDS, cap_status
 
 from .forms import BookingForm, SearchForm
-from .helpers import apply_domain_error, booking_sent_message, feed_links, parse_day, price_rows, rule_rows
+from .helpers import (
+    apply_domain_error,
+    booking_sent_message,
+    bound_dates,
+    feed_links,
+    parse_day,
+    price_rows,
+    rule_rows,
+)
 
 ACCESS_FILTERS = {
     "step_free": {"location__step_free_entrance": True},
@@ -39,7 +47,7 @@ def _rooms():
 
 def home(request: HttpRequest) -> HttpResponse:
     """Find a room: by date (rooms with free time that day), guests, facilities and accessibility needs."""
-    form = SearchForm(request.GET or None)
+    form = bound_dates(SearchForm(request.GET or None))
     rooms = _rooms()
     searched = form.is_bound and form.is_valid()
     day = None
