@@ -46,7 +46,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 if exc.code == "email_taken":  # the form's own wording: the same answer as a sequential duplicate
                     form.add_error("email", _("Er bestaat al een account met dit e-mailadres. Log in."))
                 else:
-                    form.add_error(None, exc.detail)
+                    form.add_error("email" if exc.code == "invalid_email" else None, exc.detail)
             else:
                 login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
                 messages.success(request, _("Welkom! Uw account is aangemaakt."))

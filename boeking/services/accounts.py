@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
+from boeking.bounds import check_text
 from boeking.clock import now
 from boeking.errors import InvalidInput
 from boeking.models import Profile, Role
@@ -17,6 +18,15 @@ from boeking.models import Profile, Role
 from .audit import audit
 
 EMAIL_TAKEN = "Er bestaat al een account met dit e-mailadres. Log in."
+
+
+def _check_email(email: str) -> None:
+    """The email is the username: at most as long as the username column (150), which PostgreSQL enforces."""
+    limit = get_user_model()._meta.get_field("username").max_length
+    try:
+        check_text(email, field="e-mailadres", limit=limit, required=True)
+    except InvalidInput as exc:
+        raise InvalidInput("invalid_email", exc.detail) from None
 
 
 def _email_taken(email: str) -> bool:
@@ -29,7 +39,9 @@ def resident_signup(*, email: str, password: str, first_name: str, last_name: st
 
     An address that already has an account is refused with `InvalidInput("email_taken")`, also when another sign-up
     with it commits between our check and our insert (the database's unique username decides; the loser gets the
-    same answer as a sequential duplicate, not an IntegrityError)."""
+    same answer as a sequential duplicate, not an IntegrityError). An address longer than a username may be is
+    refused with `InvalidInput("invalid_email")`."""
+    _check_email(email)
     if _email_taken(email):
         raise InvalidInput("email_taken", EMAIL_TAKEN)
     try:

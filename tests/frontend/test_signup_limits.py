@@ -97,6 +97,19 @@ def test_signup__loser_of_a_race__same_answer_as_a_sequential_duplicate(client, 
     assert (get_user_model().objects.count(), Profile.objects.count(), AuditEntry.objects.count()) == rows
 
 
+@pytest.mark.django_db
+def test_signup__address_longer_than_a_username__refused_at_the_email_field(client):
+    """The e-mail address is the username (150 characters; PostgreSQL enforces it, SQLite does not): a longer
+    address is refused at its field, not a 500."""
+    email = "a" * 300 + "@example.org"
+
+    response = client.post("/aanmelden/", signup_data(email=email))
+
+    assert response.status_code == 200
+    assert email_error(response) == f"Hoogstens 150 tekens (e-mailadres); u gaf er {len(email)}."
+    assert accounts_of(email) == 0
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql",
                     reason="real parallel sign-ups are proven on PostgreSQL (set DATABASE_URL); SQLite serialises writers")
