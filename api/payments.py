@@ -64,14 +64,16 @@ class LedgerSerializer(serializers.Serializer):
     payment_mode = serializers.ChoiceField(choices=PaymentMode.choices)
     total_cents = serializers.IntegerField(help_text="Rental + deposit.")
     paid_cents = serializers.IntegerField()
-    refunded_cents = serializers.IntegerField(help_text="Refunds, returned deposit included.")
+    refunded_cents = serializers.IntegerField(help_text="Refunds (also those made in the Stripe dashboard), returned "
+                                                        "deposit and payments the payer's bank took back (disputes) "
+                                                        "included.")
     cancellation_fee_cents = serializers.IntegerField()
     deposit_retained_cents = serializers.IntegerField()
     outstanding_cents = serializers.SerializerMethodField(help_text="Still to pay while the booking awaits payment.")
     payment_deadline = serializers.DateTimeField(allow_null=True)
     entries = PaymentEntrySerializer(source="payments", many=True,
-                                     help_text="Charges, refunds, returned and retained deposit, failed attempts; "
-                                               "oldest first.")
+                                     help_text="Charges, refunds, returned and retained deposit, failed attempts, "
+                                               "disputes; oldest first.")
 
     def get_outstanding_cents(self, obj) -> int:
         return payment_services.outstanding_cents(obj) if states.can_pay(obj, now()) else 0
@@ -80,14 +82,18 @@ class LedgerSerializer(serializers.Serializer):
 WebhookAckSerializer = inline_serializer("StripeWebhookAck", fields={
     "received": serializers.BooleanField(),
     "duplicate": serializers.BooleanField(help_text="True when this event id was handled before: nothing changed."),
-    "handled": serializers.BooleanField(help_text="False for event types Zaalboek does not use (acknowledged)."),
+    "handled": serializers.BooleanField(help_text="False when the event was ignored (acknowledged, nothing changed; "
+                                                  "the reason is kept with the event: " + ", ".join(
+                                                      f"`{code}`" for code in payment_services.IGNORED) + ")."),
 })
 
 StripeEventSerializer = inline_serializer("StripeEvent", fields={
     "id": serializers.CharField(),
-    "type": serializers.CharField(help_text="payment_intent.succeeded, payment_intent.payment_failed; others are "
-                                            "acknowledged and ignored."),
-    "data": serializers.DictField(help_text="`{object: PaymentIntent}` with `metadata.booking_id`."),
+    "type": serializers.CharField(help_text=", ".join(payment_services.HANDLERS) + "; others are acknowledged and "
+                                                                                   "ignored."),
+    "data": serializers.DictField(help_text="`{object: PaymentIntent}` with `metadata.booking_id` and "
+                                            "`metadata.zaalboek` (our marker), or `{object: Charge}` / "
+                                            "`{object: Dispute}` of a payment in the ledger."),
 })
 
 
@@ -141,7 +147,8 @@ class StripeWebhookView(APIView):
         operation_id="payments_stripe_webhook", tags=["payments"], auth=[], request=StripeEventSerializer,
         parameters=[], examples=[OpenApiExample("payment_intent.succeeded", request_only=True, value={
             "id": "evt_123", "type": "payment_intent.succeeded",
-            "data": {"object": {"id": "pi_123", "amount": 15000, "metadata": {"booking_id": "42"}}}})],
+            "data": {"object": {"id": "pi_123", "amount": 15000, "currency": "eur",
+                                "metadata": {"booking_id": "42", "zaalboek": "zaalboek"}}}})],
         responses={200: WebhookAckSerializer,
                    400: OpenApiResponse(ErrorSerializer, description="`invalid_signature` (missing or wrong "
                                         "Stripe-Signature header), `invalid_payload`, `webhook_not_configured`. "
@@ -150,9 +157,11 @@ class StripeWebhookView(APIView):
                                         "event needs could not reach Stripe; nothing was stored, Stripe retries.")},
     )
     def post(self, request):
-        """Stripe's webhook. Verifies the signature, handles each event once (replays and duplicates change
-        nothing), confirms the booking on `payment_intent.succeeded`, records `payment_intent.payment_failed`, and
-        acknowledges other events. Subscribe to those two events."""
+        """Stripe's webhook. Verifies the signature and handles each event once (replays and duplicates change
+        nothing): `payment_intent.succeeded` confirms the booking, `payment_intent.payment_failed` is recorded,
+        `charge.refunded` records refunds made in the Stripe dashboard, `charge.dispute.*` records disputes and the
+        money they move. Only events about the booking's own PaymentIntent (our marker, EUR, the amount asked) change
+        anything; others are acknowledged and kept as ignored with the reason. Subscribe to those events."""
         event = provider.verify_webhook(request.body, request.headers.get("Stripe-Signature"))
         record, duplicate = payment_services.stripe_event_handle(event=event)
         return Response({"received": True, "duplicate": duplicate, "handled": record.handled})

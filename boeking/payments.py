@@ -5,6 +5,10 @@ Modes (SPEC §5): `offline` (default: pay on site or by bank transfer, a volunte
 Everything that talks to Stripe goes through the functions below; they raise `PaymentProviderUnavailable` (503)
 when Stripe cannot be reached, so callers roll back and the user can retry. State changes live in
 `boeking.services.payments`.
+
+Zaalboek's marker: every PaymentIntent and refund Zaalboek makes carries `metadata[zaalboek]` = `stripe_marker()`
+(`ZAALBOEK_STRIPE_MARKER`, default `zaalboek`; give each installation that shares a Stripe account its own) and
+`metadata[booking_id]`. An event about an intent without our marker is not ours and is ignored.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ log = logging.getLogger(__name__)
 # The one place that says how a PaymentIntent is made. Real Stripe and localstripe (the test fake) accept the same
 # parameters: explicit `payment_method_types` (iDEAL and card; iDEAL needs EUR) rather than
 # `automatic_payment_methods`, which localstripe refuses. No `description`/`receipt_email`: localstripe refuses
-# those too, and the booking id travels in the metadata.
+# those too, and the booking id and our marker travel in the metadata (any keys: both accept them).
 PAYMENT_METHOD_TYPES = ["ideal", "card"]
 CURRENCY = "eur"
 TIMEOUT_SECONDS = 10
@@ -110,13 +114,31 @@ def _call(what: str, fn, *args, **kwargs):
         raise PaymentProviderError(detail=f"De betaaldienst weigerde het verzoek ({what}).") from exc
 
 
+def stripe_marker() -> str:
+    """This installation's mark on its Stripe objects (`metadata[zaalboek]`)."""
+    return getattr(settings, "ZAALBOEK_STRIPE_MARKER", "") or "zaalboek"
+
+
+def metadata_for(booking_id: int, **extra: str) -> dict[str, str]:
+    return {"zaalboek": stripe_marker(), "booking_id": str(booking_id), **extra}
+
+
+def is_ours(metadata: dict[str, Any] | None) -> bool:
+    """The metadata carries this installation's marker. Intents made before the marker existed carry
+    `app=zaalboek` instead; they are accepted too, as every event must still name the booking's own intent."""
+    metadata = metadata or {}
+    if "zaalboek" in metadata:
+        return metadata["zaalboek"] == stripe_marker()
+    return metadata.get("app") == "zaalboek"
+
+
 def payment_intent_params(*, booking_id: int, amount_cents: int) -> dict[str, Any]:
     """The parameters of the PaymentIntent for a booking (see PAYMENT_METHOD_TYPES for why these)."""
     return {
         "amount": amount_cents,
         "currency": CURRENCY,
         "payment_method_types": list(PAYMENT_METHOD_TYPES),
-        "metadata": {"booking_id": str(booking_id), "app": "zaalboek"},
+        "metadata": metadata_for(booking_id),
     }
 
 
@@ -142,6 +164,35 @@ def create_refund(*, payment_intent_id: str, amount_cents: int, idempotency_key:
     params = {"payment_intent": payment_intent_id, "amount": amount_cents, "metadata": metadata or {}}
     return _call("terugbetalen", client().v1.refunds.create, params=params,
                  options={"idempotency_key": idempotency_key}).to_dict()
+
+
+def retrieve_charge(charge_id: str) -> dict[str, Any]:
+    return _call("betaling ophalen", client().v1.charges.retrieve, charge_id).to_dict()
+
+
+def charge_of_intent(payment_intent_id: str) -> dict[str, Any] | None:
+    """The PaymentIntent's latest charge as Stripe has it now (amount, amount_refunded, disputed), or None when the
+    intent was never charged. Real Stripe gives `latest_charge` as an id, localstripe as the object: both work."""
+    intent = retrieve_payment_intent(payment_intent_id)
+    charge = intent.get("latest_charge")
+    if not charge:
+        return None
+    return retrieve_charge(charge["id"] if isinstance(charge, dict) else charge)
+
+
+def refundable_cents(charge: dict[str, Any] | None) -> int:
+    """What Stripe can still refund of a charge: amount − amount_refunded; nothing of a failed or disputed charge
+    (a disputed payment is settled by the dispute, not by a refund)."""
+    if not charge or charge.get("status") == "failed" or charge.get("disputed"):
+        return 0
+    return max(int(charge.get("amount") or 0) - int(charge.get("amount_refunded") or 0), 0)
+
+
+def list_refunds(payment_intent_id: str) -> list[dict[str, Any]]:
+    """Every refund of the PaymentIntent's charge, as Stripe has them (made by Zaalboek or in the dashboard)."""
+    page = _call("terugbetalingen ophalen", client().v1.refunds.list,
+                 params={"payment_intent": payment_intent_id, "limit": 100})
+    return [refund.to_dict() for refund in _call("terugbetalingen ophalen", lambda: list(page.auto_paging_iter()))]
 
 
 def verify_webhook(payload: bytes, signature_header: str | None) -> dict[str, Any]:
@@ -174,8 +225,9 @@ def revenue_per_house(year: int) -> list[dict[str, Any]]:
 
     Every house is listed (zeros when nothing happened), ordered by name, as
     `{house_id, house, charged_cents, refunded_cents, deposit_retained_cents, net_cents}`:
-    charged = payments received; refunded = refunds incl. returned deposits; deposit_retained = deposits kept
-    (already inside net, listed for information); net = charged − refunded.
+    charged = payments received; refunded = refunds incl. returned deposits and payments the payer's bank took back
+    (disputes lost, minus disputes won); deposit_retained = deposits kept (already inside net, listed for
+    information); net = charged − refunded.
     """
     start, end = local_midnight(dt.date(year, 1, 1)), local_midnight(dt.date(year + 1, 1, 1))
     lines = PaymentEntry.objects.filter(at__gte=start, at__lt=end)
@@ -183,14 +235,17 @@ def revenue_per_house(year: int) -> list[dict[str, Any]]:
         row["booking__house"]: row
         for row in lines.values("booking__house").annotate(
             charged=Sum("amount_cents", filter=Q(kind=LedgerKind.CHARGE)),
-            refunded=Sum("amount_cents", filter=Q(kind__in=[LedgerKind.REFUND, LedgerKind.DEPOSIT_REFUND])),
+            refunded=Sum("amount_cents", filter=Q(kind__in=[LedgerKind.REFUND, LedgerKind.DEPOSIT_REFUND,
+                                                            LedgerKind.DISPUTE])),
+            reinstated=Sum("amount_cents", filter=Q(kind=LedgerKind.DISPUTE_REINSTATED)),
             retained=Sum("amount_cents", filter=Q(kind=LedgerKind.DEPOSIT_RETAINED)),
         )
     }
     result = []
     for house_id, name in House.objects.order_by("name", "pk").values_list("pk", "name"):
         row = totals.get(house_id, {})
-        charged, refunded = row.get("charged") or 0, row.get("refunded") or 0
+        charged = row.get("charged") or 0
+        refunded = (row.get("refunded") or 0) - (row.get("reinstated") or 0)
         result.append({"house_id": house_id, "house": name, "charged_cents": charged, "refunded_cents": refunded,
                        "deposit_retained_cents": row.get("retained") or 0, "net_cents": charged - refunded})
     return result

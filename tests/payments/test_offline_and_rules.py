@@ -54,7 +54,7 @@ def test_offline__request_approve_pay_instructions_mark_paid_deposit(march, room
     assert (body["client_secret"], body["publishable_key"]) == (None, None)
     assert (body["amount_cents"], body["amount"]) == (15000, "€ 150,00")
     assert body["deadline"] == "2027-03-08T10:00:00+01:00"
-    assert "NL91 ABNA 0417 1643 00" in body["instructions"]
+    assert "NL91ABNA0417164300" in body["instructions"]  # the checked IBAN, in its electronic format
     assert f'"Zaalboek {pk}"' in body["instructions"] and "€ 150,00" in body["instructions"]
     assert Booking.objects.get(pk=pk).status == BookingStatus.APPROVED  # starting to pay offline changes nothing
 
@@ -219,10 +219,25 @@ def test_mode_for_house__installation_default_house_override_needs_keys(settings
     assert payments.mode_for_house(House(payment_mode=house)) == expected
 
 
-def test_payment_intent_params__ideal_and_card_in_euro_with_the_booking_id():
+def test_payment_intent_params__ideal_and_card_in_euro_with_the_booking_id_and_our_marker(settings):
     params = payments.payment_intent_params(booking_id=42, amount_cents=15000)
     assert params == {"amount": 15000, "currency": "eur", "payment_method_types": ["ideal", "card"],
-                      "metadata": {"booking_id": "42", "app": "zaalboek"}}
+                      "metadata": {"booking_id": "42", "zaalboek": "zaalboek"}}
+    settings.ZAALBOEK_STRIPE_MARKER = "maastricht-prod"
+    assert payments.payment_intent_params(booking_id=42, amount_cents=15000)["metadata"]["zaalboek"] == "maastricht-prod"
+
+
+@pytest.mark.parametrize(("metadata", "ours"), [
+    ({"zaalboek": "zaalboek", "booking_id": "1"}, True),
+    ({"zaalboek": "elders", "booking_id": "1"}, False),  # another installation on the same Stripe account
+    ({"app": "zaalboek", "booking_id": "1"}, True),  # intents made before the marker
+    ({"app": "zaalboek", "zaalboek": "elders"}, False),
+    ({"booking_id": "1"}, False),
+    ({}, False),
+    (None, False),
+])
+def test_is_ours__only_our_marker(metadata, ours):
+    assert payments.is_ours(metadata) is ours
 
 
 def test_revenue_per_house__charged_refunded_retained_net_per_house_and_year(march, room, frozen_now):

@@ -72,6 +72,7 @@ def test_stripe__pay_with_card__webhook_delivered_by_stripe_confirms_booking(liv
     intent = stripe_on.client.v1.payment_intents.retrieve(body["client_secret"].split("_secret_")[0]).to_dict()
     assert intent["amount"] == 15000 and intent["currency"] == "eur"
     assert intent["metadata"]["booking_id"] == str(approved.pk)
+    assert intent["metadata"]["zaalboek"] == "zaalboek"  # our marker: events about intents without it are ignored
     # (localstripe accepts `payment_method_types` but does not echo it; boeking.payments.PAYMENT_METHOD_TYPES.)
 
     assert pay_as_browser(stripe_on.client, intent["id"]) is None
@@ -90,6 +91,19 @@ def test_stripe__start_twice__same_payment_intent(approved):
     first, second = start_payment(approved), start_payment(approved)
     assert first["client_secret"] == second["client_secret"]
     assert AuditEntry.objects.filter(booking=approved, action="booking.payment_started").count() == 1
+
+
+def test_stripe__price_changed__new_intent_and_the_old_one_cancelled(approved, stripe_on,
+                                                                     django_capture_on_commit_callbacks):
+    first = start_payment(approved)["client_secret"].split("_secret_")[0]
+    Booking.objects.filter(pk=approved.pk).update(total_cents=16000, rental_cents=11000)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = start_payment(approved)
+    assert second["amount_cents"] == 16000
+    assert second["client_secret"].split("_secret_")[0] != first
+    assert stripe_on.client.v1.payment_intents.retrieve(first).status == "canceled"  # cannot be paid as well
+    assert payment_services.own_intents(Booking.objects.get(pk=approved.pk)) == {
+        first: 15000, second["client_secret"].split("_secret_")[0]: 16000}
 
 
 # --- declined, replayed, forged ------------------------------------------------------------------------------------
@@ -284,7 +298,8 @@ def test_stripe__unknown_event__acknowledged_and_recorded(stripe_on, api, db):
     response = post_event(api, {"id": "evt_customer", "type": "customer.created", "data": {"object": {"id": "cus_1"}}})
     assert response.status_code == 200
     assert response.json() == {"received": True, "duplicate": False, "handled": False}
-    assert StripeEvent.objects.get(event_id="evt_customer").handled is False
+    event = StripeEvent.objects.get(event_id="evt_customer")
+    assert (event.handled, event.ignored) == (False, "unused_type")
 
 
 def test_stripe__payment_start_for_offline_house__instructions_not_stripe(march, room, stripe_on):

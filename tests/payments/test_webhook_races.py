@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import Client
 
 from boeking.models import Booking, BookingStatus, PaymentEntry, StripeEvent
+from boeking.services.audit import audit
 from tests.factories import BookingFactory, RoomFactory, default_caps, local_dt
 from tests.payments.conftest import WEBHOOK_SECRET, sign
 from tests.threads import run_concurrently
@@ -29,8 +30,13 @@ def test_webhook__eight_concurrent_deliveries_of_one_payment__charged_once(setti
     default_caps()
     booking = BookingFactory.approved(room=RoomFactory(), start=local_dt(2027, 4, 3, 19), end=local_dt(2027, 4, 3, 23))
     assert booking.payment_mode == "stripe"
+    # The booking's own intent, as payment_start records it (Stripe itself is not needed for this race).
+    Booking.objects.filter(pk=booking.pk).update(payment_intent_id="pi_race")
+    audit(actor=None, action="booking.payment_started", booking=booking,
+          data={"payment_intent": "pi_race", "amount_cents": 15000, "previous": ""})
     intent = {"id": "pi_race", "object": "payment_intent", "amount": 15000, "amount_received": 15000,
-              "status": "succeeded", "metadata": {"booking_id": str(booking.pk)}}
+              "currency": "eur", "status": "succeeded", "metadata": {"booking_id": str(booking.pk),
+                                                                     "zaalboek": "zaalboek"}}
 
     def deliver(n):
         event = {"id": "evt_race" if same_event_id else f"evt_race_{n}", "type": "payment_intent.succeeded",
