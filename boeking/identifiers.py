@@ -7,6 +7,8 @@ residents rule, payment instructions, iCal locations) never meets another spelli
 - **Postcode**, stored as `6221 AB`. Accepted: `6221 AB`, `6221AB`, `6221 ab`, `6221-AB`, `6221  AB`, `NL-6221 AB`,
   `6221<no-break space>AB`, full-width `６２２１AB`. Refused: `6221` (PC4 only), `0221 AB`, `62210 AB`, `6221 SA`/`SD`/`SS`
   (never issued), anything else.
+- **KvK-nummer** (for invoices), 8 digits: `normalise_kvk`. **Btw-identificatienummer**, checked and written as
+  `NL004495445B01`: `normalise_vat_number`. (Validators for forms: `validate_kvk`, `validate_vat_number`.)
 - **IBAN**, stored in its electronic format `NL91ABNA0417164300` (shown to people in groups of four by `format_iban`).
   Accepted with any spacing and case. Refused: wrong check digits (`NL91 ABNA 0417 1643 01`), an unknown country or a
   wrong length for the country (`XX00 1234`).
@@ -26,6 +28,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from stdnum import iban as stdnum_iban
 from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.nl import btw as stdnum_btw
 from stdnum.nl import postcode as stdnum_postcode
 
 from .errors import InvalidInput
@@ -36,6 +39,8 @@ INPUT_SLACK = 16  # typed input may carry separators and spaces that normalising
 
 POSTCODE_MESSAGE = _("Vul een Nederlandse postcode in zoals 6221 AB.")
 IBAN_MESSAGE = _("Vul een geldig IBAN in, zoals NL91 ABNA 0417 1643 00 (controleer de cijfers).")
+KVK_MESSAGE = _("Vul een KvK-nummer van 8 cijfers in.")
+VAT_MESSAGE = _("Vul een geldig btw-identificatienummer in, zoals NL004495445B01.")
 
 
 class InvalidIdentifier(InvalidInput):
@@ -73,6 +78,25 @@ def normalise_iban(value: str) -> str:
         raise InvalidIdentifier("invalid_iban", str(IBAN_MESSAGE)) from exc
 
 
+def normalise_kvk(value: str) -> str:
+    """A KvK number (Kamer van Koophandel): 8 digits, spaces and dots removed; `InvalidIdentifier("invalid_kvk")`."""
+    digits = _fold(value or "").replace(" ", "").replace(".", "")
+    if len(digits) != 8 or not (digits.isascii() and digits.isdigit()):
+        raise InvalidIdentifier("invalid_kvk", str(KVK_MESSAGE))
+    return digits
+
+
+def normalise_vat_number(value: str) -> str:
+    """A Dutch VAT identification number (btw-id), checked, as `NL004495445B01`; `InvalidIdentifier("invalid_vat")`."""
+    folded = _fold(value or "")
+    if not folded.isascii():
+        raise InvalidIdentifier("invalid_vat", str(VAT_MESSAGE))
+    try:
+        return "NL" + stdnum_btw.validate(folded)
+    except StdnumError as exc:
+        raise InvalidIdentifier("invalid_vat", str(VAT_MESSAGE)) from exc
+
+
 def format_iban(value: str) -> str:
     """An IBAN in groups of four for people to read (`NL91 ABNA 0417 1643 00`)."""
     return stdnum_iban.format(value)
@@ -106,6 +130,8 @@ def _validator(normalise, code: str):
 
 validate_postcode = _validator(normalise_postcode, "invalid_postcode")
 validate_iban = _validator(normalise_iban, "invalid_iban")
+validate_kvk = _validator(normalise_kvk, "invalid_kvk")
+validate_vat_number = _validator(normalise_vat_number, "invalid_vat")
 
 
 class _NormalisingFormField(forms.CharField):
@@ -177,4 +203,5 @@ class IBANField(_IdentifierField):
 
 
 __all__ = ["IBANField", "InvalidIdentifier", "PostcodeField", "format_iban", "is_valid_iban", "normalise_iban",
-           "normalise_postcode", "validate_iban", "validate_postcode"]
+           "normalise_kvk", "normalise_postcode", "normalise_vat_number", "validate_iban", "validate_kvk",
+           "validate_postcode", "validate_vat_number"]

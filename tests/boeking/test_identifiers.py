@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from boeking import identifiers
 from boeking.identifiers import InvalidIdentifier, normalise_iban, normalise_postcode
 from boeking.models import Booking, House, Location, Profile
+from boeking.services import payments as payment_services
 from tests.boeking.admin.helpers import PARTY_1, form_errors, form_post_data, url
 from tests.factories import BookingFactory, UserFactory, local_dt
 
@@ -68,6 +69,32 @@ def test_normalise_iban__bad_check_digits_or_format__invalid_iban(typed):
     with pytest.raises(InvalidIdentifier) as info:
         normalise_iban(typed)
     assert info.value.code == "invalid_iban"
+
+
+@pytest.mark.parametrize(("typed", "stored"), [("12345678", "12345678"), ("1234 5678", "12345678"),
+                                               ("１２３４５６７８", "12345678"), ("1234.5678", "12345678")])
+def test_normalise_kvk__eight_digits(typed, stored):
+    assert identifiers.normalise_kvk(typed) == stored
+
+
+@pytest.mark.parametrize("typed", ["1234567", "123456789", "1234567a", ""])
+def test_normalise_kvk__anything_else__invalid_kvk(typed):
+    with pytest.raises(InvalidIdentifier) as info:
+        identifiers.normalise_kvk(typed)
+    assert info.value.code == "invalid_kvk"
+
+
+@pytest.mark.parametrize(("typed", "stored"), [("NL004495445B01", "NL004495445B01"),
+                                               ("nl 0044.95.445.B01", "NL004495445B01"), ("004495445B01", "NL004495445B01")])
+def test_normalise_vat_number__checked_with_nl_prefix(typed, stored):
+    assert identifiers.normalise_vat_number(typed) == stored
+
+
+@pytest.mark.parametrize("typed", ["NL004495446B01", "NL004495445", "BE0123456789", ""])
+def test_normalise_vat_number__bad_check_digit_or_format__invalid_vat(typed):
+    with pytest.raises(InvalidIdentifier) as info:
+        identifiers.normalise_vat_number(typed)
+    assert info.value.code == "invalid_vat"
 
 
 def test_format_iban__groups_of_four_for_people():
@@ -193,3 +220,22 @@ def test_admin_booking__booker_postcode_normalised_and_refused(admin_client, roo
     booking.refresh_from_db()
     assert booking.booker_postcode == "6222 VT"
 
+
+# --- where an IBAN is used: payment instructions ------------------------------------------------------------------
+
+
+def test_offline_instructions__invalid_iban_stored_before_checks__never_printed(room, frozen_now, caplog):
+    frozen_now(local_dt(2027, 1, 4, 9))
+    House.objects.filter(pk=room.house_id).update(bank_account="NL91 ABNA 0417 1643 01")  # bad check digits
+    booking = BookingFactory.approved(room=room, start=PARTY_1[0], end=PARTY_1[1])
+    text = payment_services.offline_instructions(Booking.objects.select_related("house").get(pk=booking.pk), 15000)
+    assert "NL91" not in text and "ter plaatse" in text
+    assert "invalid IBAN" in caplog.text
+
+
+def test_offline_instructions__valid_iban__printed_in_its_checked_form(room, frozen_now):
+    frozen_now(local_dt(2027, 1, 4, 9))
+    House.objects.filter(pk=room.house_id).update(bank_account="nl91 abna 0417 1643 00")
+    booking = BookingFactory.approved(room=room, start=PARTY_1[0], end=PARTY_1[1])
+    text = payment_services.offline_instructions(Booking.objects.select_related("house").get(pk=booking.pk), 15000)
+    assert "naar NL91ABNA0417164300 ten name van" in text
