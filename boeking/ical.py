@@ -4,7 +4,10 @@ The one place for:
 - UIDs: `booking_uid` (`booking-<pk>@<host>`, private feeds, single events, mail attachments), `busy_uid`
   (`booking-<pk>-busy@<host>`, public feeds: a busy block is not the booking, so a client holding both calendars
   never merges them) and `closure_uid`;
-- SEQUENCE: `Booking.sequence`, raised by every status change (`boeking.services.bookings._transition`);
+- SEQUENCE: `Booking.sequence`, raised by every status change (`boeking.services.transitions.transition`); a service
+  that moves a booking in time raises it too, so a client that holds the event replaces it;
+- the iTIP method of a single booking sent by mail (`itip_method`): PUBLISH while it holds its slot, CANCEL (with
+  STATUS:CANCELLED, the same UID and the higher SEQUENCE) once it no longer does, so the event leaves the calendar;
 - privacy of public events: public feeds read only `PUBLIC_FIELDS` from the database, so a name, phone number, title
   or note can never reach them;
 - the feed window (30 days back, 12 months ahead) and the validators (ETag, Last-Modified) that let a conditional GET
@@ -20,12 +23,13 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from email.message import MIMEPart
+from email.utils import parseaddr
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import Count, Max, Q, QuerySet, Sum
-from icalendar import Calendar, Event, Timezone, vDuration, vText
+from icalendar import Calendar, Event, Timezone, vCalAddress, vDuration, vText
 
 from . import access
 from .clock import TZ, UTC, local, local_midnight, today
@@ -263,25 +267,48 @@ def private_feed(user, *, window: Window | None = None) -> Feed:
 # --- one booking ------------------------------------------------------------------------------------------------
 
 
-def booking_calendar(booking: Booking, *, view: str, lang: str = "nl") -> bytes:
-    """One booking as a calendar with METHOD:PUBLISH (a download, a mail attachment). `view`: `booker` or
-    `volunteer` (full details and a link to the board's page)."""
+def itip_method(status: str) -> str:
+    """How a mail carries a booking in `status` (RFC 5546): PUBLISH while it holds its slot (add or update the
+    event), CANCEL once it no longer does (cancelled, rejected, expired: remove the event)."""
+    return "PUBLISH" if status in BookingStatus.HOLDING else "CANCEL"
+
+
+def organizer() -> vCalAddress:
+    """The organiser of every single-booking event: the address Zaalboek's mail comes from (RFC 5546 wants one in
+    PUBLISH and CANCEL, and a client matches a cancellation to the event it holds by UID and organiser)."""
+    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    value = vCalAddress(f"mailto:{address or 'noreply@' + host()}")
+    value.params["CN"] = vText(name or "Zaalboek")
+    return value
+
+
+def booking_calendar(booking: Booking, *, view: str, lang: str = "nl", method: str = "PUBLISH") -> bytes:
+    """One booking as a calendar (a download, a mail attachment). `view`: `booker` or `volunteer` (full details and a
+    link to the board's page). `method`: PUBLISH (default) or CANCEL (`itip_method`); the event is the same either
+    way: UID `booking_uid`, SEQUENCE `Booking.sequence`, STATUS CANCELLED for a booking that no longer holds its slot.
+    """
+    if method not in ("PUBLISH", "CANCEL"):
+        raise ValueError(f"unsupported iTIP method {method!r}")
     row = Booking.objects.filter(pk=booking.pk).values(*PRIVATE_FIELDS).get()
     cal = _calendar(None, None, lang)
-    cal.add("method", "PUBLISH")
-    cal.add_component(booking_event(row, view=view, lang=lang))
+    cal.add("method", method)
+    event = booking_event(row, view=view, lang=lang)
+    event.add("organizer", organizer())
+    cal.add_component(event)
     start, end = local(row["start"]), local(row["end"])
     # A bounded VTIMEZONE: the calendar years the booking touches, both DST changes included.
     _add_timezone(cal, start.replace(month=1, day=1), end.replace(month=12, day=31))
     return cal.to_ical()
 
 
-def booking_attachment(booking: Booking, *, lang: str = "nl") -> MIMEPart:
-    """`boeking-<pk>.ics` for a confirmation mail: text/calendar; method=PUBLISH (Outlook, Apple Mail and Gmail show
-    "add to calendar")."""
+def booking_attachment(booking: Booking, *, lang: str = "nl", view: str = "booker") -> MIMEPart:
+    """`boeking-<pk>.ics` for a mail about the booking: text/calendar with the method of `itip_method` — PUBLISH on
+    confirmation or a change of time (Outlook, Apple Mail and Gmail offer "add to calendar" or update the event they
+    hold), CANCEL on cancellation (they remove it). `view="volunteer"` for the board's copy."""
+    method = itip_method(Booking.objects.values_list("status", flat=True).get(pk=booking.pk))  # as stored now
     part = MIMEPart()
-    part.set_content(booking_calendar(booking, view="booker", lang=lang).decode(), subtype="calendar",
-                     charset="utf-8", params={"method": "PUBLISH"}, disposition="attachment",
+    part.set_content(booking_calendar(booking, view=view, lang=lang, method=method).decode(), subtype="calendar",
+                     charset="utf-8", params={"method": method}, disposition="attachment",
                      filename=f"boeking-{booking.pk}.ics")
     return part
 
@@ -395,5 +422,5 @@ def booking_event(row: dict[str, Any], *, view: str, lang: str) -> Event:
 
 __all__ = [
     "Feed", "Validators", "Window", "booking_attachment", "booking_calendar", "booking_uid", "busy_uid", "closure_uid",
-    "house_feed", "language", "private_feed", "room_feed",
+    "house_feed", "itip_method", "language", "organizer", "private_feed", "room_feed",
 ]
