@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from boeking import bounds, services
 from boeking.clock import TZ
 from boeking.errors import InvalidInput
-from boeking.models import CapRule, Closure, RuleSettings
+from boeking.models import AutoApproval, CapRule, Closure, RuleSettings
 
 from .base import ServiceAdmin, ServiceForm
 
@@ -153,3 +153,21 @@ class ClosureAdmin(ServiceAdmin):
 
     def delete_by_service(self, request, obj):
         services.closure_delete(actor=request.user, closure=obj)
+
+
+@admin.register(AutoApproval)
+class AutoApprovalAdmin(admin.ModelAdmin):
+    """Which houses approve which kinds at once when every rule passes. Read only: the board sets it on
+    /bestuur/huizen/{slug}/instellingen/ (services.auto_approval_set, audited)."""
+
+    list_display = ["house", "kind", "created_at", "created_by"]
+    list_filter = ["kind"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from boeking import services
 from boeking.models import (
     AuditEntry,
+    AutoApproval,
     Booking,
     CapRule,
     Closure,
@@ -89,5 +90,11 @@ def one_of_each(room, clock):
                                                   reason="Contant betaald", at=clock.current(), actor=volunteer),
         StripeEvent: StripeEvent.objects.create(event_id="evt_123", type="payment_intent.succeeded",
                                                 received_at=clock.current(), handled=True),
+        AutoApproval: _auto_approval(volunteer, house),
         User: volunteer,
     }
+
+
+def _auto_approval(volunteer, house):
+    services.auto_approval_set(actor=volunteer, house=house, kinds=["koffietafel"])
+    return house.auto_approvals.get()

@@ -12,6 +12,7 @@ from django.utils.html import strip_tags
 
 from boeking.models import (
     AuditEntry,
+    AutoApproval,
     Booking,
     CapRule,
     Closure,
@@ -42,7 +43,7 @@ User = get_user_model()
 ADMIN_MODELS = [
     District, Neighbourhood, PostcodeArea, House, OpeningHours, Location, Facility, Room, Tariff, Profile,
     Membership, CapRule, RuleSettings, Booking, AuditEntry, Closure, Melding, Series, SeriesSkip, PaymentEntry,
-    StripeEvent, User,
+    StripeEvent, AutoApproval, User,
 ]
 
 
