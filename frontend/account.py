@@ -45,6 +45,8 @@ def signup(request: HttpRequest) -> HttpResponse:
             except InvalidInput as exc:
                 if exc.code == "email_taken":  # the form's own wording: the same answer as a sequential duplicate
                     form.add_error("email", _("Er bestaat al een account met dit e-mailadres. Log in."))
+                elif exc.code == "invalid_postcode":
+                    form.add_error("postcode", exc.detail)
                 else:
                     form.add_error("email" if exc.code == "invalid_email" else None, exc.detail)
             else:

@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
-from boeking import access, bounds
+from boeking import access, bounds, identifiers
 from boeking.clock import TZ
 from boeking.errors import InvalidInput
 from boeking.models import PRIVATE_KINDS, BookingKind, Facility, Room
@@ -199,9 +199,11 @@ class SignupForm(forms.Form):
     first_name = forms.CharField(label=_("Voornaam"), max_length=150)
     last_name = forms.CharField(label=_("Achternaam"), max_length=150)
     email = forms.EmailField(label=_("E-mailadres"))
-    postcode = forms.RegexField(label=_("Postcode"), regex=r"^\s*\d{4}\s?[A-Za-z]{2}\s*$", max_length=8,
-                                help_text=_("Bijvoorbeeld 6221 AB."),
-                                error_messages={"invalid": _("Vul een postcode in zoals 6221 AB.")})
+    # Normalised and checked by the domain (boeking.identifiers): '6221-ab', '6221 AB' with a no-break space or
+    # full-width digits all become '6221 AB'; what is not a Dutch postcode is refused at the field.
+    postcode = identifiers.PostcodeFormField(label=_("Postcode"), max_length=23,
+                                             validators=[identifiers.validate_postcode],
+                                             help_text=_("Bijvoorbeeld 6221 AB."))
     phone = forms.CharField(label=_("Telefoon (optioneel)"), max_length=30, required=False)
     password = forms.CharField(label=_("Wachtwoord"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     adult = forms.BooleanField(label=_("Ik verklaar dat ik 18 jaar of ouder ben."),
@@ -212,10 +214,6 @@ class SignupForm(forms.Form):
         if get_user_model().objects.filter(username__iexact=email).exists():
             raise forms.ValidationError(_("Er bestaat al een account met dit e-mailadres. Log in."))
         return email
-
-    def clean_postcode(self):
-        raw = self.cleaned_data["postcode"].replace(" ", "").upper()
-        return f"{raw[:4]} {raw[4:]}"
 
     def clean(self):
         cleaned = super().clean()

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
+from boeking import identifiers
 from boeking.bounds import check_text
 from boeking.clock import now
 from boeking.errors import InvalidInput
@@ -42,6 +43,7 @@ def resident_signup(*, email: str, password: str, first_name: str, last_name: st
     same answer as a sequential duplicate, not an IntegrityError). An address longer than a username may be is
     refused with `InvalidInput("invalid_email")`."""
     _check_email(email)
+    postcode = identifiers.normalise_postcode(postcode)  # InvalidIdentifier("invalid_postcode"), 400
     if _email_taken(email):
         raise InvalidInput("email_taken", EMAIL_TAKEN)
     try:

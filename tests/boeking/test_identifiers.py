@@ -239,3 +239,24 @@ def test_offline_instructions__valid_iban__printed_in_its_checked_form(room, fro
     booking = BookingFactory.approved(room=room, start=PARTY_1[0], end=PARTY_1[1])
     text = payment_services.offline_instructions(Booking.objects.select_related("house").get(pk=booking.pk), 15000)
     assert "naar NL91ABNA0417164300 ten name van" in text
+
+
+@pytest.mark.parametrize("typed", ["6221\u00a0AB", "６２２１AB", "6221-ab", "6221  AB", "6221AB"])
+def test_signup_page__postcodes_as_people_type_them__stored_as_6221_AB(client, db, caps, typed):
+    # Issue 16, item 4, at the sign-up door: the same normalisation as the admin and the model.
+    response = client.post("/aanmelden/", {"first_name": "Truus", "last_name": "Vrancken",
+                                          "email": f"truus{abs(hash(typed))}@example.org", "postcode": typed,
+                                          "password": "een-lang-wachtwoord-2027", "adult": "on"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    from boeking.models import Profile
+    assert Profile.objects.get().postcode == "6221 AB"
+
+
+def test_signup_page__not_a_postcode__refused_at_the_field_and_nothing_written(client, db, caps):
+    from django.contrib.auth import get_user_model
+    response = client.post("/aanmelden/", {"first_name": "Truus", "last_name": "Vrancken", "email": "t@example.org",
+                                          "postcode": "XX00 1234", "password": "een-lang-wachtwoord-2027",
+                                          "adult": "on"})
+    assert response.status_code == 200
+    assert response.context["form"].errors.get("postcode")
+    assert not get_user_model().objects.exists()
