@@ -174,7 +174,7 @@ ZAALBOEK_JOB_STALE_SECONDS = float(os.environ.get("ZAALBOEK_JOB_STALE_SECONDS", 
 ZAALBOEK_SCHEDULE = {
     "expire_bookings": "*/15 * * * *",
     "reminders": "5 * * * *",
-    "reconcile_payments": "35 * * * *",
+    "reconcile_payments": "35 6 * * *",  # daily: a difference is mailed to ADMINS once a day, not every hour
     "requeue_stale_jobs": "*/5 * * * *",
     "anonymise_personal_data": "0 3 * * *",
     "prune_jobs": "30 3 * * *",
@@ -195,6 +195,9 @@ STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
 STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")  # e.g. a local fake (localstripe) in tests
+# Zaalboek's own marker in every PaymentIntent's metadata (`metadata[zaalboek]`): a webhook event for an intent
+# without it (another app, or another installation on the same Stripe account) is ignored. One value per installation.
+ZAALBOEK_STRIPE_MARKER = os.environ.get("ZAALBOEK_STRIPE_MARKER", "zaalboek")
 ZAALBOEK_PAYMENT_MODE = "stripe" if STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET else "offline"
 
 # Every handler masks private calendar tokens (config/logging.py): Django's own loggers ("django": request errors,
