@@ -106,6 +106,13 @@ def invoice_settings_update(*, house: House, actor, **values) -> InvoiceSettings
     unknown = set(values) - set(SETTINGS_FIELDS)
     if unknown:
         raise InvalidInput("invalid_setting", f"Onbekende instelling: {', '.join(sorted(unknown))}.")
+    from boeking.identifiers import normalise_kvk, normalise_vat_number
+
+    # KvK and btw-id checked and written one way (boeking.identifiers), whichever door they came through.
+    if (values.get("kvk") or "").strip():
+        values["kvk"] = normalise_kvk(values["kvk"])
+    if (values.get("vat_number") or "").strip():
+        values["vat_number"] = normalise_vat_number(values["vat_number"])
     with transaction.atomic():
         current = settings_for(house)
         for name, value in values.items():

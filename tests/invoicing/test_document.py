@@ -83,12 +83,12 @@ def test_invoice_pdf__qr_code_decodes_to_a_valid_epc_payload_with_the_amount_and
 
 def test_invoice_pdf__kvk_and_vat_when_the_house_is_not_exempt(world):
     inv.invoice_settings_update(house=world["house"], actor=world["treasurer"], kvk="40123456", vat_exempt=False,
-                                vat_rate_percent=21, vat_number="NL001234567B01",
+                                vat_rate_percent=21, vat_number="NL004495445B01",
                                 legal_name="Stichting Buurthuis De Kastanje")
     _, choir = inv.invoice_run_issue(house=world["house"], period_start=MARCH[0], period_end=MARCH[1],
                                      actor=world["treasurer"])
     text = pdf_text(bytes(choir.pdf))
-    assert "KvK: 40123456" in text and "Btw-nummer: NL001234567B01" in text
+    assert "KvK: 40123456" in text and "Btw-nummer: NL004495445B01" in text
     assert "Waarvan btw 21%" in text and "€ 20,83" in text and "Vrijgesteld" not in text
     assert parse_epc(qr_codes(bytes(choir.pdf))[0])["name"] == "Stichting Buurthuis De Kastanje"
 

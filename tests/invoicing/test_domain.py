@@ -223,6 +223,12 @@ def test_settings__prefix_vat_and_term_of_the_house(world):
         inv.invoice_settings_update(house=house, actor=world["treasurer"], kvk="123")
     with pytest.raises(InvalidInput):
         inv.invoice_settings_update(house=house, actor=world["treasurer"], vat_rate_percent=99)
+    with pytest.raises(InvalidInput) as refused:
+        inv.invoice_settings_update(house=house, actor=world["treasurer"], vat_number="NL001234567B01")
+    assert refused.value.code == "invalid_vat"
+    written = inv.invoice_settings_update(house=house, actor=world["treasurer"], kvk="4012 3456",
+                                          vat_number="nl 0044.95.445 b01")
+    assert (written.kvk, written.vat_number) == ("40123456", "NL004495445B01")
     with pytest.raises(NotAllowed):
         inv.invoice_settings_update(house=house, actor=world["choir"], prefix="X")
     assert InvoiceSettings.objects.get(house=house).prefix == "HVDW"
