@@ -181,10 +181,11 @@ def send(to: Recipient, event: str, about: Booking | Series | Melding, *, ics: b
             "room": placeholders["room"], "when": placeholders["when"],
         })
         attachments = []
-        if ics:  # the confirmed booking as an event to add to a calendar (METHOD:PUBLISH)
-            from .ical import booking_attachment
+        if ics:  # the booking as a calendar event: PUBLISH, or CANCEL (same UID, higher SEQUENCE) once it no longer
+            from .ical import booking_attachment  # holds its slot, so calendar apps remove it
 
-            attachments.append(booking_attachment(about, lang=to.language))
+            attachments.append(booking_attachment(about, lang=to.language,
+                                                  view="volunteer" if to.audience == BOARD else "booker"))
     message = EmailMessage(subject=clean_subject(subject), body=body.strip() + "\n", to=[to.email])
     for part in attachments:
         message.attach(part)
@@ -286,9 +287,10 @@ def _load(booking_id: int) -> Booking:
 
 
 def _booking_mail(booking: Booking, event: str, *, board: bool = False, booker: bool = True, ics: bool = False,
-                  once: str = "", **context) -> None:
+                  board_ics: bool = False, once: str = "", **context) -> None:
     for to in recipients(booking, board=board, booker=booker):
-        send(to, event, booking, ics=ics and to.audience == BOOKER, once=once, **_booking_context(booking), **context)
+        send(to, event, booking, ics=(ics and to.audience == BOOKER) or (board_ics and to.audience == BOARD),
+             once=once, **_booking_context(booking), **context)
 
 
 def _booking_context(booking: Booking) -> dict:
@@ -335,7 +337,9 @@ def booking_cancelled(booking_id: int) -> None:
     entry = (AuditEntry.objects.filter(booking_id=booking_id, action="booking.cancelled")
              .order_by("-at", "-pk").first())
     by_board = bool(entry and entry.data.get("by_volunteer"))
-    _booking_mail(booking, "booking.cancelled", board=True, by_board=by_board, reason=entry.reason if entry else "")
+    # The .ics (METHOD:CANCEL) takes the event out of the booker's and the board's calendars.
+    _booking_mail(booking, "booking.cancelled", board=True, ics=True, board_ics=True, by_board=by_board,
+                  reason=entry.reason if entry else "")
 
 
 @_mail

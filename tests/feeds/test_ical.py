@@ -510,8 +510,6 @@ def test_download__cancelled_booking__publish_with_status_cancelled(room, septem
     assert (event["method"], event["status"], event["sequence"]) == ("PUBLISH", "CANCELLED", 1)
 
 
-@pytest.mark.xfail(strict=True, reason="boeking/notifications.py does not attach the .ics to the cancellation mail "
-                                       "yet (the change is described in the report of issue 16); remove this mark then")
 def test_cancellation_mail__booker_and_board_get_the_cancel_ics(room, september, django_capture_on_commit_callbacks):
     resident = UserFactory.resident()
     volunteer = UserFactory.volunteer(room.house)
