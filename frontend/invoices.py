@@ -166,6 +166,7 @@ def board_invoices(request: HttpRequest, slug: str) -> HttpResponse:
         "paid_form": PaidForm(initial={"paid_on": today()}),
         "export": PeriodForm(initial={"van": start_of_year, "tot": today()}, prefix="export"),
         "settings": invoicing.settings_for(house),
+        "cancelled": list(invoicing.cancelled_but_invoiced(house)),
     })
 
 
@@ -196,6 +197,16 @@ def board_invoice(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """One invoice or credit note: its lines, payments and credit notes; credit it with a reason."""
     house = _house(request, slug)
     invoice = _invoice(house, pk)
+    if request.method == "POST" and request.POST.get("action") == "cancelled":
+        # Bookings of this invoice cancelled without a credit note (with their series, by a closure).
+        try:
+            notes = invoicing.credit_cancelled_bookings(house=house, actor=request.user, invoice=invoice)
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+        else:
+            messages.success(request, _("Creditnota %(number)s gemaakt en verstuurd.") % {
+                "number": ", ".join(n.number for n in notes) or "—"})
+        return redirect("bestuur-invoice", slug=slug, pk=invoice.pk)
     form = CreditForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -208,7 +219,8 @@ def board_invoice(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(request, "frontend/invoices/detail.html", {
         "house": house, "row": _row(invoice), "lines": invoice.lines.select_related("booking").order_by("position"),
         "notes": invoice.credit_notes.order_by("pk"), "form": form,
-        "paid_form": PaidForm(initial={"paid_on": today()}), "credited": invoicing.credited_cents(invoice)})
+        "paid_form": PaidForm(initial={"paid_on": today()}), "credited": invoicing.credited_cents(invoice),
+        "cancelled": list(invoicing.cancelled_but_invoiced(house).filter(invoice=invoice))})
 
 
 @login_required

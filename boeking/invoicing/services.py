@@ -513,6 +513,31 @@ def credit_cancelled_booking(*, booking: Booking, actor) -> Invoice | None:
     return _credit(locked, [(line, amount)], actor=actor, reason=reason, action="invoice.credited_on_cancel")
 
 
+def cancelled_but_invoiced(house: House) -> QuerySet[InvoiceLine]:
+    """Live invoice lines whose booking is cancelled: cancellations that did not pass `booking_cancel` (dates of a
+    series cancelled with the series, dates a closure or a switched-off room took) and so got no credit note yet."""
+    return (InvoiceLine.objects.filter(invoice__house=house, invoice__kind=InvoiceKind.INVOICE, is_credit=False,
+                                       credited=False, booking__status=BookingStatus.CANCELLED)
+            .select_related("invoice", "booking__room").order_by("date", "pk"))
+
+
+def credit_cancelled_bookings(*, house: House, actor, invoice: Invoice | None = None) -> list[Invoice]:
+    """The board credits the invoiced bookings of its house (of one `invoice`, if given) that were cancelled without
+    a credit note (`cancelled_but_invoiced`), each as `booking_cancel` would have (less its cancellation fee)."""
+    _require_manager(actor, house)
+    notes = []
+    lines = cancelled_but_invoiced(house)
+    if invoice is not None:
+        lines = lines.filter(invoice=invoice)
+    for booking_id in list(lines.values_list("booking_id", flat=True)):
+        with transaction.atomic():
+            booking = Booking.objects.select_for_update(of=("self",)).get(pk=booking_id)
+            if booking.status == BookingStatus.CANCELLED and (note := credit_cancelled_booking(booking=booking,
+                                                                                                actor=actor)):
+                notes.append(note)
+    return notes
+
+
 # --- reading --------------------------------------------------------------------------------------------------------
 
 
