@@ -1,5 +1,5 @@
-"""The scheduled jobs as a task: the scheduler enqueues `run_scheduled`, a worker runs it (boeking/jobs/schedule.py).
-Mail tasks live with the mails (boeking.notifications.deliver)."""
+"""Tasks: the scheduled jobs (the scheduler enqueues `run_scheduled`, a worker runs it: boeking/jobs/schedule.py) and
+Stripe follow-ups that need not block a request. Mail tasks live with the mails (boeking.notifications.deliver)."""
 
 from __future__ import annotations
 
@@ -15,3 +15,13 @@ def run_scheduled(name: str, slot: str) -> dict:
     """Run scheduled job `name` for its time `slot` (ISO 8601), claimed and recorded."""
     record = schedule.run(name, slot=dt.datetime.fromisoformat(slot))
     return {"outcome": record.outcome, "detail": record.detail}
+
+
+@task()
+def cancel_payment_intent(payment_intent_id: str) -> str:
+    """Cancel a PaymentIntent that can no longer be paid (the booking was paid otherwise, cancelled or expired, or the
+    price changed). Enqueued with the change that made it stale; Stripe unreachable raises, so the job is retried
+    with backoff (boeking/jobs/queue.py) instead of failing the request."""
+    from boeking.services.payments import cancel_open_intent
+
+    return cancel_open_intent(payment_intent_id, retry_when_unavailable=True)

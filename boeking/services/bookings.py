@@ -241,7 +241,7 @@ def booking_cancel(*, booking: Booking, actor, reason: str = "") -> Booking:
 def _cancel_open_intent_on_commit(booking: Booking, was_awaiting_payment: bool) -> None:
     if was_awaiting_payment and booking.payment_intent_id and booking.payment_mode == PaymentMode.STRIPE:
         intent_id = booking.payment_intent_id
-        transaction.on_commit(lambda: pay.cancel_open_intent(intent_id))
+        pay.cancel_open_intent_later(intent_id)  # a job, saved with the change; retried while Stripe is down
 
 
 def booking_mark_paid(*, booking: Booking, actor, reason: str = "") -> Booking:

@@ -155,7 +155,7 @@ def payment_start(*, booking: Booking, actor) -> PaymentStart:
             audit(actor=actor, action="booking.payment_started", booking=locked,
                   data={"payment_intent": intent["id"], "amount_cents": amount, "previous": previous})
             if previous:
-                transaction.on_commit(lambda: cancel_open_intent(previous))
+                cancel_open_intent_later(previous)
     return PaymentStart(provider=PaymentMode.STRIPE, amount_cents=amount, deadline=booking.payment_deadline,
                         client_secret=intent["client_secret"], publishable_key=settings.STRIPE_PUBLISHABLE_KEY)
 
@@ -457,7 +457,7 @@ def _settle_succeeded(intent: dict[str, Any], *, source: str) -> str:
             locked.confirmed_at = now()
             transition(locked, BookingStatus.CONFIRMED, actor=None, reason="Online betaald",
                        action="booking.paid", data=data)
-            transaction.on_commit(lambda: notifications.booking_confirmed(booking_id))
+            notifications.booking_confirmed(booking_id)
             return "boeking bevestigd"
         # Paid for a booking that no longer awaits payment: give this payment back, at once.
         refund(booking=locked, amount_cents=amount, kind=LedgerKind.REFUND, actor=None, purpose=f"late-{intent['id']}",
@@ -468,7 +468,7 @@ def _settle_succeeded(intent: dict[str, Any], *, source: str) -> str:
         audit(actor=None, action="booking.payment_refunded", booking=locked,
               reason="Betaling na verlopen, annuleren of dubbel betalen: volledig terugbetaald",
               data={"payment_intent": intent["id"], "amount_cents": amount})
-        transaction.on_commit(lambda: notifications.payment_refunded(booking_id, amount))
+        notifications.payment_refunded(booking_id, amount)
         return f"terugbetaald (status {locked.status})"
 
 
@@ -492,7 +492,7 @@ def _settle_failed(intent: dict[str, Any], event_id: str) -> str:
                      amount_cents=int(intent.get("amount") or 0), stripe_id=stripe_id, reason=message)
         audit(actor=None, action="booking.payment_failed", booking=locked, reason=message,
               data={"payment_intent": intent["id"], "code": error.get("code") or ""})
-        transaction.on_commit(lambda: notifications.payment_failed(booking_id))
+        notifications.payment_failed(booking_id)
         return "mislukte betaling vastgelegd"
 
 
@@ -606,15 +606,31 @@ def payment_sync(*, booking: Booking) -> str:
     return intent["status"]
 
 
-def cancel_open_intent(payment_intent_id: str) -> None:
-    """After a booking stopped awaiting payment: cancel its unpaid PaymentIntent, best effort (a payment that
-    still comes in is refunded by the webhook)."""
+def cancel_open_intent(payment_intent_id: str, *, retry_when_unavailable: bool = False) -> str:
+    """After a booking stopped awaiting payment: cancel its unpaid PaymentIntent (a payment that still comes in is
+    refunded by the webhook). Stripe refusing is logged; Stripe unreachable is logged too, or raised when the caller
+    is a job that will try again (`retry_when_unavailable`). Returns what happened."""
     try:
         intent = provider.retrieve_payment_intent(payment_intent_id)
         if intent["status"] in PAYABLE_STATES:
             provider.cancel_payment_intent(payment_intent_id)
-    except (provider.PaymentProviderUnavailable, provider.PaymentProviderError) as exc:
+            return "cancelled"
+        return f"left as {intent['status']}"
+    except provider.PaymentProviderUnavailable as exc:
+        if retry_when_unavailable:
+            raise
         log.warning("Could not cancel PaymentIntent %s: %s", payment_intent_id, exc)
+        return "stripe unavailable"
+    except provider.PaymentProviderError as exc:
+        log.warning("Could not cancel PaymentIntent %s: %s", payment_intent_id, exc)
+        return "refused by stripe"
+
+
+def cancel_open_intent_later(payment_intent_id: str) -> None:
+    """Enqueue `cancel_open_intent` as a job in the current transaction (saved with the change, or not at all)."""
+    from boeking.jobs.tasks import cancel_payment_intent
+
+    cancel_payment_intent.enqueue(payment_intent_id)
 
 
 def ledger(booking: Booking) -> list[PaymentEntry]:
