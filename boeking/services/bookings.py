@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
-from boeking import access, bounds, invoicing, notifications, pricing, rules, states
+from boeking import access, bounds, notifications, pricing, rules, states
 from boeking import payments as provider
 from boeking.clock import elapsed, local, now
 from boeking.errors import InvalidInput, InvalidTransition, NotAllowed
@@ -232,7 +232,6 @@ def booking_cancel(*, booking: Booking, actor, reason: str = "") -> Booking:
                     data={"fee_cents": terms.fee_cents, "refund_cents": terms.refund_cents,
                           "by_volunteer": by_volunteer})
         _withdraw_melding(locked)
-        invoicing.on_booking_cancelled(locked, actor)  # on an invoice: a credit note (boeking.invoicing)
         notifications.booking_cancelled(locked.pk)
         _cancel_open_intent_on_commit(locked, was_awaiting_payment)
         return locked

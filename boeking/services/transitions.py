@@ -51,6 +51,12 @@ def transition(booking: Booking, to_status: str, *, actor, reason: str = "", act
     booking.save()
     audit(actor=actor, action=action, booking=booking, from_status=from_status, to_status=to_status, reason=reason,
           data=data)
+    if to_status == BookingStatus.CANCELLED:
+        # However it was cancelled (by the booker, the board, a closure, a series change): an invoiced booking gets a
+        # credit note (boeking.invoicing), in the same transaction.
+        from boeking import invoicing
+
+        invoicing.on_booking_cancelled(booking, actor)
     return booking
 
 
