@@ -1,28 +1,36 @@
 """No input can hurt Zaalboek's pages (issue 14): a property-based fuzzer over every web form and every query-string
-parameter of the server-rendered pages, as every role.
+parameter of the server-rendered pages, as every role (anonymous, resident, association, volunteer of the house,
+municipality officer, admin).
 
-The API has its own fuzzer (tests/api/test_schemathesis.py); this one covers what a browser reaches: the pages of
-frontend/urls.py, frontend/privacy.py and frontend/gemeente.py (htmx and JSON endpoints included), and from
-config/urls.py the iCal feeds, the open-data exports the municipality's export page links to and the health check.
-Each (page, role) pair runs `Page.examples` generated requests (scaled by `ZAALBOEK_FUZZ_SCALE`) with a fixed seed
-(derandomised Hypothesis, no example database), after the page's explicit examples (the inputs that once gave a 500).
-Each request must:
+The API has its own fuzzer (tests/api/test_schemathesis.py); this one covers what a browser reaches: every route of
+frontend/urls.py, frontend/privacy.py and frontend/gemeente.py (htmx and JSON endpoints included) and, from
+config/urls.py, the iCal feeds, the open-data exports the municipality's export page links to and the health check
+(`test_fuzzer__reaches_every_page_of_the_site` fails when a route is added without an entry in PAGES). Every request
+must:
 
 - not be a server error (no 5xx, no exception out of a view);
 - when the page refuses it (any 4xx, a form shown again, a redirect without a success message), leave the tables
-  that matter untouched: Booking, Series, Closure, AuditEntry, CapRule, RuleSettings, User, Melding, Profile. GETs
-  never write.
+  that matter untouched: Booking, Series, Closure, AuditEntry, CapRule, RuleSettings, User, Melding, Profile, Invoice,
+  InvoiceSettings, AssociationAddress.
 
-A request is a plausible one (seeded ids, near-future dates, valid choices), so it gets past "not found" into the
-forms and services, with up to three fields mutated by the type of the field: dates far out (0001-01-01,
-9999-12-31) or in a DST change, times in the spring gap or past midnight, moments with odd offsets, huge, negative and
-unicode numbers (６２２１), unknown choices and ids beyond 64 bits; or by anything: NUL bytes, 100,000 characters, no
-value, a list of values, one value repeated up to 200 times, a file. One request in four is left plausible. Query
-strings sometimes carry undecodable bytes, and the Accept-Language header odd languages.
+Three layers, all deterministic:
 
-The data are seeded once for the module inside a transaction that is rolled back at the end; every example runs in
+1. explicit examples: the inputs that gave a 500 before (KNOWN, and `Page.explicit` for every role let in);
+2. the boundary sweep: the page's sample form with one field at a time set to each of the worst values of its type
+   (far dates and moments, midnight and the spring gap, 0, -1, 10**30, ６２, NUL, 100,000 characters, ids past
+   int64, …);
+3. derandomised Hypothesis (fixed seed, no example database): per (page, role), `Page.examples` requests for a role
+   the page lets in, one for a role it turns away at the door (`Page.doors`; inputs are not read there). A request is
+   the plausible form (seeded ids, near-future dates, valid choices) with up to three fields mutated: an edge value
+   of the field's type, any odd value, no value, a list, one value repeated up to 200 times, a file; one in four is
+   left plausible. Query strings sometimes carry undecodable bytes, Accept-Language odd languages, the feeds odd
+   conditional headers. `ZAALBOEK_FUZZ_SCALE=10` runs ten times as many (same seed), `ZAALBOEK_FUZZ_SEED=7` another
+   fixed seed; `ZAALBOEK_FUZZ_SHRINK=0` reports a failure without shrinking it.
+
+The data are seeded once for the module inside a transaction that is rolled back at the end; every request runs in
 its own savepoint (rolled back too) with an empty cache, so each starts from the same state and none trips a limit
-meant for people.
+meant for people. Inputs that still give a 500 in code this issue may not change are listed in UNFIXED, each with a
+strict xfail test at the end.
 """
 
 from __future__ import annotations
@@ -44,7 +52,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from django.urls import NoReverseMatch
-from hypothesis import HealthCheck, Phase, assume, example, given, note, settings
+from hypothesis import HealthCheck, Phase, assume, example, given, note, seed, settings
 from hypothesis import strategies as st
 
 from boeking import clock, services
@@ -62,8 +70,10 @@ from tests.factories import (
     local_dt,
 )
 
-# More examples for a deeper run (`ZAALBOEK_FUZZ_SCALE=20 pytest tests/frontend/test_fuzz_pages.py`), same seed.
+# More examples for a deeper run (`ZAALBOEK_FUZZ_SCALE=10 pytest tests/frontend/test_fuzz_pages.py`), same seed.
 SCALE = float(os.environ.get("ZAALBOEK_FUZZ_SCALE", "1"))
+# Another fixed seed for an exploratory run (`ZAALBOEK_FUZZ_SEED=7`); unset: derandomised, the same every run.
+FUZZ_SEED = os.environ.get("ZAALBOEK_FUZZ_SEED")
 # Shrinking a failure to its smallest form can take minutes; `ZAALBOEK_FUZZ_SHRINK=0` reports the first one found.
 PHASES = [Phase.explicit, Phase.generate] + ([Phase.shrink] if os.environ.get("ZAALBOEK_FUZZ_SHRINK", "1") != "0" else [])
 ROLES = ("anonymous", "resident", "association", "volunteer", "municipality", "admin")
@@ -212,8 +222,9 @@ def mutated(fields: dict[str, Input], post: bool) -> st.SearchStrategy[dict]:
 @dataclass
 class Page:
     """A page (or htmx/JSON endpoint) and its inputs. `path` may hold `{room}`, `{house}`, `{slug}`, `{booking}`,
-    `{closure}`, `{series}`, `{token}`; `fields` are query parameters (GET) or form fields (POST); `query` the query
-    parameters of a POST. `explicit`: requests every role sends first (fields, and path parts by name)."""
+    `{closure}`, `{series}`, `{invoice}`, `{token}`, `{fmt}`; `fields` are query parameters (GET) or form fields
+    (POST); `query` the query parameters of a POST. `explicit`: requests each role let in sends first (fields over
+    nothing, `?name` for a query parameter of a POST, path parts by name)."""
 
     name: str
     method: str
@@ -658,7 +669,7 @@ CLOSED_DOOR_EXAMPLES = 1  # for a role the page turns away before it reads any i
 def test_page__any_input__no_5xx_and_nothing_written_when_refused(page, role, seeded):
     examples = (page.examples if page.fields or page.query else 2) if role in page.doors else CLOSED_DOOR_EXAMPLES
 
-    @settings(max_examples=max(1, round(examples * SCALE)), derandomize=True, database=None, deadline=None,
+    @settings(max_examples=max(1, round(examples * SCALE)), derandomize=FUZZ_SEED is None, database=None, deadline=None,
               phases=PHASES, suppress_health_check=list(HealthCheck))
     @given(request=requests(page, role))
     def run(request):
@@ -668,6 +679,8 @@ def test_page__any_input__no_5xx_and_nothing_written_when_refused(page, role, se
 
     for values in page.explicit if role in page.doors else []:
         run = example(request=explicit_request(page, role, values))(run)
+    if FUZZ_SEED is not None:
+        run = seed(int(FUZZ_SEED))(run)
     run()
 
 
