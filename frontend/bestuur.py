@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -140,7 +140,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, f"#{booking.pk}: {error}")
-        return redirect(back)
+        return HttpResponseRedirect(back)  # a URL, never reversed as a view name
     data = form.cleaned_data
     try:
         if data["decision"] == "approve":
@@ -151,7 +151,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Aanvraag #%(id)s is afgewezen.") % {"id": booking.pk})
     except DomainError as exc:
         messages.error(request, f"#{booking.pk}: {exc.detail}")
-    return redirect(back)
+    return HttpResponseRedirect(back)  # a URL, never reversed as a view name
 
 
 @login_required
@@ -343,7 +343,7 @@ def series_decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         messages.error(request, exc.detail)
     back = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return redirect(back)
+        return HttpResponseRedirect(back)  # a URL, never reversed as a view name
     return redirect("bestuur-series", slug=slug)
 
 

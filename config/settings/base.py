@@ -195,6 +195,10 @@ STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
 STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")  # e.g. a local fake (localstripe) in tests
+# Sign-up attempts per client address (boeking.auth.client_ip) within the window, counted in the shared cache;
+# over the limit the sign-up page answers 429 (frontend/account.py).
+ZAALBOEK_SIGNUP_LIMIT = int(os.environ.get("ZAALBOEK_SIGNUP_LIMIT", "5"))
+ZAALBOEK_SIGNUP_WINDOW = int(os.environ.get("ZAALBOEK_SIGNUP_WINDOW", "3600"))  # seconds
 # Zaalboek's own marker in every PaymentIntent's metadata (`metadata[zaalboek]`): a webhook event for an intent
 # without it (another app, or another installation on the same Stripe account) is ignored. One value per installation.
 ZAALBOEK_STRIPE_MARKER = os.environ.get("ZAALBOEK_STRIPE_MARKER", "zaalboek")

@@ -51,7 +51,6 @@ from django.contrib.messages import constants as message_levels
 from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
-from django.urls import NoReverseMatch
 from hypothesis import HealthCheck, Phase, assume, example, given, note, seed, settings
 from hypothesis import strategies as st
 
@@ -519,18 +518,9 @@ def _last(value) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _not_a_url(value) -> bool:
-    """A `next` that passes `url_has_allowed_host_and_scheme` but that `redirect()` takes for a view name."""
-    text = _last(value)
-    return bool(text) and "/" not in text and "." not in text and ":" not in text
-
-
-# Inputs that still give a 500 in code issue 14 may not change: the fuzzer steps around them. Each has a strict xfail
-# test at the end of this module, which fails (XPASS) once its owner fixed it: then delete the row and the marker.
-UNFIXED: dict[str, Any] = {
-    "bestuur-decide": lambda r: _not_a_url(r.data.get("next")),
-    "bestuur-series-decide": lambda r: _not_a_url(r.data.get("next")),
-}
+# Inputs that still give a 500 and are fixed elsewhere: the fuzzer steps around them, each with a strict xfail test
+# that fails (XPASS) once fixed. Empty: every 500 the fuzzer found is fixed.
+UNFIXED: dict[str, Any] = {}
 
 
 def known_unfixed(page: Page, request: Request) -> bool:
@@ -791,14 +781,10 @@ def test_known_500__now_refused_at_the_field(page_name, role, values, status, te
     assert not written or succeeded(response)
 
 
-# --- known 500s outside this issue's files (see UNFIXED) ------------------------------------------------------------
+# --- a board decision with a `next` that is not a URL (was a 500: reversed as a view name)
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(strict=True, raises=NoReverseMatch,
-                   reason="frontend/bestuur.py decide() and series_decide() call redirect(next): a `next` without / or . "
-                          "is reversed as a view name (NoReverseMatch, a 500). Fix: HttpResponseRedirect(next) after the "
-                          "safety check.")
 @pytest.mark.parametrize("page_name", ["bestuur-decide", "bestuur-series-decide"])
 def test_known__board_decision_with_next_that_is_not_a_url__no_5xx(seeded, page_name):
     page = next(p for p in PAGES if p.name == page_name)
