@@ -11,7 +11,7 @@ RUN pip install -r requirements/base.txt
 COPY . .
 # collectstatic needs the production settings to load: throw-away values for the build only, never used at run time.
 RUN SECRET_KEY=build-only-$(python -c 'import secrets; print(secrets.token_urlsafe(60))') \
-    DATABASE_URL=postgres://build@127.0.0.1:5432/build ALLOWED_HOSTS=build EMAIL_HOST=build \
+    DATABASE_URL=postgres://build@127.0.0.1:5432/build ALLOWED_HOSTS=build EMAIL_HOST=build ZAALBOEK_LOCAL_CACHE=1 \
     python manage.py collectstatic --noinput
 
 RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin zaalboek \

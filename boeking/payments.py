@@ -224,11 +224,15 @@ def revenue_per_house(year: int) -> list[dict[str, Any]]:
     """Money per house in one calendar year (Europe/Amsterdam date of each ledger line), aggregates only.
 
     Every house is listed (zeros when nothing happened), ordered by name, as
-    `{house_id, house, charged_cents, refunded_cents, deposit_retained_cents, net_cents}`:
+    `{house_id, house, charged_cents, refunded_cents, deposit_retained_cents, invoiced_cents, net_cents}`:
     charged = payments received; refunded = refunds incl. returned deposits and payments the payer's bank took back
     (disputes lost, minus disputes won); deposit_retained = deposits kept (already inside net, listed for
-    information); net = charged − refunded.
+    information); invoiced = association income invoiced in the year (invoices − credit notes, by issue date;
+    boeking.invoicing); net = charged − refunded + invoiced.
     """
+    from boeking.invoicing.services import invoiced_income_per_house
+
+    invoiced = invoiced_income_per_house(year)
     start, end = local_midnight(dt.date(year, 1, 1)), local_midnight(dt.date(year + 1, 1, 1))
     lines = PaymentEntry.objects.filter(at__gte=start, at__lt=end)
     totals = {
@@ -246,6 +250,8 @@ def revenue_per_house(year: int) -> list[dict[str, Any]]:
         row = totals.get(house_id, {})
         charged = row.get("charged") or 0
         refunded = (row.get("refunded") or 0) - (row.get("reinstated") or 0)
+        income = invoiced.get(house_id, 0)
         result.append({"house_id": house_id, "house": name, "charged_cents": charged, "refunded_cents": refunded,
-                       "deposit_retained_cents": row.get("retained") or 0, "net_cents": charged - refunded})
+                       "deposit_retained_cents": row.get("retained") or 0, "invoiced_cents": income,
+                       "net_cents": charged - refunded + income})
     return result

@@ -275,3 +275,14 @@ def test_invoiced_income_per_house__invoices_less_credit_notes(world):
     inv.invoice_credit(invoice=choir, actor=world["treasurer"], reason="Correctie",
                        booking_ids=[choir.lines.first().booking_id])
     assert inv.invoiced_income_per_house(2027) == {world["house"].pk: 21000 - 3000}
+
+
+def test_income_for_the_municipality__includes_invoiced_association_income_minus_credit_notes(world):
+    from boeking.payments import revenue_per_house
+
+    chess, choir = run(world)
+    inv.invoice_credit(invoice=choir, actor=world["treasurer"], reason="verkeerd tarief",
+                       booking_ids=[choir.lines.order_by("position").first().booking_id])
+    row = next(r for r in revenue_per_house(2027) if r["house_id"] == world["house"].pk)
+    assert row["invoiced_cents"] == chess.total_cents + choir.total_cents - 3000
+    assert row["net_cents"] == row["charged_cents"] - row["refunded_cents"] + row["invoiced_cents"]
