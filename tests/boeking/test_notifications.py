@@ -185,6 +185,10 @@ def test_language__the_active_language_of_the_request_does_not_leak_into_the_mai
 
 @pytest.mark.parametrize("name", ["Grote\nzaal", "Grote\r\nzaal", "Grote\x00\t\u2028zaal"])
 def test_subject__a_room_name_with_a_newline_or_control_characters_sends(booking, resident, volunteer, name):
+    from django.db import connection
+
+    if "\x00" in name and connection.vendor == "postgresql":
+        name = name.replace("\x00", "")  # PostgreSQL text cannot hold NUL at all; the other characters still can
     Room.objects.filter(pk=booking.room_id).update(name=name)
     notifications.booking_requested(booking.pk)
     subjects = [m.subject for m in mail.outbox]

@@ -21,9 +21,12 @@ def _is_browser_test(item) -> bool:
     return Path(str(item.fspath)).is_relative_to(HERE)
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     # Browser tests run last: Playwright's event loop lives in the main thread until the session ends, and Django
-    # refuses ORM calls next to a running loop (see pytest_runtest_protocol below).
+    # refuses ORM calls next to a running loop (see pytest_runtest_protocol below). `trylast`: after pytest's own
+    # reordering by higher-scoped fixture parameters, which otherwise moves them between other tests that share a
+    # session-scoped parameter (pytest-playwright's browser_name).
     items.sort(key=_is_browser_test)
     if Path(CHROMIUM).exists():
         return
