@@ -208,7 +208,8 @@ def test_series_quote__dates_with_offsets_and_rejected_dates_with_reasons__write
     assert body["count"] == 11
     assert body["total_cents"] == 11 * 3000
     assert body["rejected_dates"] == [
-        {"date": "2027-03-16", "reason": "conflict", "reason_label": "Al bezet", "detail": "De zaal is dan al bezet (inclusief 30 minuten schoonmaaktijd)."},
+        {"date": "2027-03-16", "reason": "conflict", "reason_label": "Al bezet",
+         "detail": "De zaal is dan al bezet (inclusief 30 minuten schoonmaaktijd)."},
         {"date": "2027-04-06", "reason": "closure", "reason_label": "Gesloten", "detail": "Gesloten: Pasen"},
     ]
     first, last = body["occurrences"][0], body["occurrences"][-1]
