@@ -243,6 +243,7 @@ def test_revenue_per_house__charged_refunded_retained_net_per_house_and_year(mar
                                     reason="Schade")
     rows = {row["house_id"]: row for row in payments.revenue_per_house(2027)}
     assert rows[room.house_id] == {"house_id": room.house_id, "house": room.house.name, "charged_cents": 30000,
-                                   "refunded_cents": 8000, "deposit_retained_cents": 2000, "net_cents": 22000}
+                                   "refunded_cents": 8000, "deposit_retained_cents": 2000, "invoiced_cents": 0,
+                                   "net_cents": 22000}
     assert rows[other.house_id]["charged_cents"] == rows[other.house_id]["net_cents"] == 0
     assert all(row["net_cents"] == 0 for row in payments.revenue_per_house(2026))
