@@ -425,6 +425,16 @@ def evaluate_for_decision(booking: Booking, *, settings: RuleSettings | None = N
     return [r for r in results if r.rule not in REQUEST_ONLY_RULES]
 
 
+def evaluate_many_for_decision(bookings: list[Booking], *, settings: RuleSettings | None = None
+                                ) -> list[list[RuleResult]]:
+    """`evaluate_for_decision` for many requested bookings of ONE room (a series' dates), over data loaded once:
+    what `series_approve` applies and the board's series card shows. Who booked is not judged again."""
+    results = evaluate_many([
+        Candidate(room=b.room, kind=b.kind, start=b.start, end=b.end, guests=b.guests, booker=None,
+                  requested_at=b.created_at, exclude_booking_id=b.pk) for b in bookings], settings=settings)
+    return [[r for r in result if r.rule not in REQUEST_ONLY_RULES] for result in results]
+
+
 def evaluate_many(candidates: list[Candidate], *, settings: RuleSettings | None = None,
                   exclude_series_id: int | None = None) -> list[list[RuleResult]]:
     """Rule results for many candidates of ONE room (a series' dates, demo bookings), over data loaded once: a

@@ -68,9 +68,9 @@ def series_card(series: Series, *, moment=None) -> dict:
             "skips": list(series.skips.all()), "dates": [], "refused": []}
     if states.series_can_decide(series):
         pending = sorted((b for b in held if b.status == BookingStatus.REQUESTED), key=lambda b: b.start)
-        results = rules.evaluate_many([
-            rules.Candidate(room=series.room, kind=b.kind, start=b.start, end=b.end, guests=b.guests, booker=None,
-                            requested_at=b.created_at, exclude_booking_id=b.pk) for b in pending])
+        for b in pending:
+            b.room = series.room  # already loaded with the series; the rules read the room and its house
+        results = rules.evaluate_many_for_decision(pending)
         for booking, result in zip(pending, results, strict=True):
             failed = rules.failures(result)
             row = {"booking": booking, "date": local(booking.start).date(), "start": local(booking.start),

@@ -266,9 +266,7 @@ def series_approve(*, series: Series, actor, reason: str = "", exclude_dates: li
             raise InvalidTransition(detail="Deze aanvraag is verlopen: er is niet op tijd over beslist. "
                                            "De vereniging kan de reeks opnieuw aanvragen.")
         locked.decided_at, locked.decided_by, locked.decision_reason = now(), actor, reason
-        results = rules.evaluate_many([
-            rules.Candidate(room=b.room, kind=b.kind, start=b.start, end=b.end, guests=b.guests, booker=None,
-                            requested_at=b.created_at, exclude_booking_id=b.pk) for b in pending])
+        results = rules.evaluate_many_for_decision(pending)
         skips = []
         for booking, result in zip(pending, results, strict=True):
             failed = rules.failures(result)

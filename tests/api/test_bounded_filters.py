@@ -5,7 +5,6 @@ dates far from now (9999-12-31 with an offset of -14:00, year 1) are a 400 `inva
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from django.db import connection
@@ -56,17 +55,14 @@ def test_rooms_facility__a_room_must_have_every_code(api, rooms_with_facilities)
 def test_rooms_facility__fifty_codes_cost_one_join_not_two_per_code(api, rooms_with_facilities):
     """Before: two JOINs per code (101 for 50 codes), 11–31 s on PostgreSQL for 20 codes (50: still planning after
     700 s), and SQLite's 64-table limit made 50 codes a 500. Now it is one subquery with one join, for 1 code as for
-    50 (repeats count once), in milliseconds."""
+    50 (repeats count once). Counted in the SQL, not timed (timings belong in bench/)."""
     api.get("/api/v1/rooms/?facility=keuken")  # warm per-process caches
     one, [one_sql] = _room_list_sql(api, "/api/v1/rooms/?facility=keuken")
-    started = time.perf_counter()
     fifty, [fifty_sql] = _room_list_sql(api, "/api/v1/rooms/?facility=" + ",".join(["keuken"] * 49 + ["bar"]))
-    elapsed = time.perf_counter() - started
     assert one.status_code == fifty.status_code == 200, fifty.content[:300]
     assert sorted(r["name"] for r in fifty.json()["results"]) == ["Alles", "Beide"]
     assert _joins(fifty_sql) == _joins(one_sql) <= 3, fifty_sql
     assert fifty_sql.count("SELECT") == 2  # the rooms and one subquery, not a join per code
-    assert elapsed < 5, elapsed
     # Many distinct codes: refused before any query, with the project's error format.
     many = ",".join(f"code{i}" for i in range(50))
     with CaptureQueriesContext(connection) as queries:
