@@ -6,6 +6,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Absolute links in mail and jobs (no request to read the host from) point where `make run` serves: PORT=8101 too.
+SITE_URL ?= http://$(HOST):$(PORT)
 PYTEST_ARGS ?=
 
 # The first interpreter that runs and is >= 3.12 (pyenv reads .python-version for `python3.12`).
@@ -44,7 +46,8 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo "Zaalboek draait op http://$(HOST):$(PORT)/  (beheer: http://$(HOST):$(PORT)/admin/)"
-	@$(PY) manage.py worker --with-scheduler --no-reload --worker-id "$$(hostname)-make-run" & worker=$$!; \
+	@export ZAALBOEK_SITE_URL="$${ZAALBOEK_SITE_URL:-$(SITE_URL)}"; \
+	$(PY) manage.py worker --with-scheduler --no-reload --worker-id "$$(hostname)-make-run" & worker=$$!; \
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	trap 'exit 130' INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -54,7 +57,7 @@ run: install
 WORKER_ARGS ?=
 .PHONY: worker
 worker: install
-	$(PY) manage.py worker $(WORKER_ARGS)
+	ZAALBOEK_SITE_URL="$${ZAALBOEK_SITE_URL:-$(SITE_URL)}" $(PY) manage.py worker $(WORKER_ARGS)
 
 .PHONY: test
 test: install

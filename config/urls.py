@@ -7,6 +7,9 @@ from django.db import transaction
 from django.http import JsonResponse
 from django.urls import include, path
 from django.views.decorators.cache import never_cache
+from django.views.generic import RedirectView
+
+from boeking.accounts import views as account_views
 
 logger = logging.getLogger("zaalboek.health")
 
@@ -43,6 +46,8 @@ def health(request):
 
 
 handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
 handler500 = "config.errors.server_error"
 
 admin.site.site_header = "Zaalboek beheer"
@@ -51,7 +56,12 @@ admin.site.index_title = "Huizen, zalen en boekingen"
 
 urlpatterns = [
     path("healthz", health, name="health"),
+    # The admin logs in through the site's login page (allauth: two-factor for administrators, issue 17).
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True), name="admin-login"),
     path("admin/", admin.site.urls),
+    path("account/", account_views.overview, name="account"),  # "Mijn account" (issue 17)
+    path("account/sleutels/<int:pk>/intrekken/", account_views.revoke_token, name="account-token-revoke"),
+    path("account/", include("allauth.urls")),  # allauth: e-mail, password, reset, two-factor (issue 17)
     path("api/v1/", include("api.urls")),
     path("ical/", include("api.ical")),  # public and private iCalendar feeds (issue 5)
     path("gemeente/", include("frontend.gemeente")),  # the municipality's pages (issue 8)

@@ -1,14 +1,13 @@
-"""A resident's pages: sign up, my bookings (/mijn/), one booking with pay and cancel."""
+"""A resident's pages: sign up, log in and out (allauth, issue 17), my bookings (/mijn/), one booking with pay and cancel."""
 
 from __future__ import annotations
 
+from allauth.account import views as allauth_views
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -16,61 +15,83 @@ from boeking import access, pricing, services
 from boeking.access import can_see_bookings
 from boeking.auth import client_ip
 from boeking.clock import local, now
-from boeking.errors import DomainError, InvalidInput
+from boeking.errors import DomainError
 from boeking.models import Booking, BookingStatus, RuleSettings
 from boeking.services import payments
-from boeking.services.accounts import resident_signup, signup_retry_after
+from boeking.services.accounts import signup_retry_after
 
-from .forms import CancelForm, SignupForm
+from .forms import CancelForm
 from .helpers import api_path, booking_actions, price_rows, private_feed_url, rule_rows
 
 
+class LoginView(allauth_views.LoginView):
+    """Log in with e-mail address and password (allauth; a TOTP code next for accounts with two-factor). Each role
+    lands where it works (boeking.accounts.adapter.landing_url) unless a safe `next` says otherwise."""
+
+    template_name = "frontend/login.html"
+
+
+class LogoutView(allauth_views.LogoutView):
+    """GET: a confirmation page ("Uitloggen?"), POST: log out. With `overal=1` also everywhere: every other session
+    of the account and every API token (boeking.accounts.tokens.revoke_all)."""
+
+    def post(self, *args, **kwargs):
+        user = self.request.user
+        if user.is_authenticated and self.request.POST.get("overal"):
+            from boeking.accounts.sessions import end_everywhere
+
+            end_everywhere(self.request, user)
+        return super().post(*args, **kwargs)
+
+
+login_view = LoginView.as_view()
+logout_view = LogoutView.as_view()
+
+
 def signup(request: HttpRequest) -> HttpResponse:
-    """Sign up as a resident. At most `ZAALBOEK_SIGNUP_LIMIT` attempts per client address per window (429 with the
-    form, unchecked, and when to try again); an address already registered gets the same answer whether it was
-    registered long ago or a moment ago by a parallel sign-up."""
-    if request.user.is_authenticated:
-        return redirect("mijn")
-    form = SignupForm(request.POST or None)
-    if request.method == "POST":
+    """Sign up as a resident (allauth's sign-up with boeking.accounts.forms.ResidentSignupForm; a verification mail
+    follows). At most `ZAALBOEK_SIGNUP_LIMIT` attempts per client address per window (429 with the form, unchecked,
+    and when to try again), on top of allauth's own `signup` rate limit; an address already registered gets the same
+    answer whether it was registered long ago or a moment ago by a parallel sign-up."""
+    if request.method == "POST" and not request.user.is_authenticated:
         retry_after = signup_retry_after(client_ip(request))
         if retry_after is not None:
             return _signup_limited(request, retry_after)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                user = resident_signup(email=data["email"], password=data["password"], first_name=data["first_name"],
-                                       last_name=data["last_name"], postcode=data["postcode"], phone=data["phone"],
-                                       adult_declared=data["adult"], language=request.LANGUAGE_CODE)
-            except InvalidInput as exc:
-                if exc.code == "email_taken":  # the form's own wording: the same answer as a sequential duplicate
-                    form.add_error("email", _("Er bestaat al een account met dit e-mailadres. Log in."))
-                elif exc.code == "invalid_postcode":
-                    form.add_error("postcode", exc.detail)
-                else:
-                    form.add_error("email" if exc.code == "invalid_email" else None, exc.detail)
-            else:
-                login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
-                messages.success(request, _("Welkom! Uw account is aangemaakt."))
-                target = request.GET.get("next", "")
-                safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                       require_https=request.is_secure())
-                # A URL, never a view name: redirect("0") would try to reverse it (a 500).
-                return HttpResponseRedirect(target) if target and safe else redirect("home")
-    return render(request, "frontend/signup.html", {"form": form})
+    if request.user.is_authenticated:
+        return redirect("mijn")
+    return _allauth_signup(request)
+
+
+_allauth_signup = allauth_views.SignupView.as_view(template_name="frontend/signup.html")
 
 
 def _signup_limited(request: HttpRequest, retry_after: int) -> HttpResponse:
     """429: the form again with what was typed (not the password), not validated, so it tells nothing about the
     address; and when to try again."""
+    from boeking.accounts.forms import ResidentSignupForm
+
     minutes = max(1, -(-retry_after // 60))
     messages.error(request, ngettext(
         "Er zijn vanaf uw internetadres te veel aanmeldingen geprobeerd. Probeer het over %(minutes)s minuut opnieuw.",
         "Er zijn vanaf uw internetadres te veel aanmeldingen geprobeerd. Probeer het over %(minutes)s minuten opnieuw.",
         minutes) % {"minutes": minutes})
-    typed = {name: request.POST.get(name, "") for name in SignupForm.base_fields if name not in ("password", "adult")}
-    response = render(request, "frontend/signup.html", {"form": SignupForm(initial=typed)}, status=429)
+    typed = {name: request.POST.get(name, "") for name in ResidentSignupForm.base_fields
+             if name not in ("password1", "password2", "adult")}
+    response = render(request, "frontend/signup.html", {"form": ResidentSignupForm(initial=typed)}, status=429)
     response["Retry-After"] = str(retry_after)
+    return response
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's /taal/; a signed-in person's choice is also stored in their profile, so their mails follow it."""
+    from django.views.i18n import set_language as django_set_language
+
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.method == "POST" and request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        from boeking.models import Profile
+
+        Profile.objects.filter(user=request.user).exclude(language=language).update(language=language)
     return response
 
 
@@ -85,13 +106,19 @@ def _own_booking(request: HttpRequest, pk: int) -> Booking:
 def mijn(request: HttpRequest) -> HttpResponse:
     if not can_see_bookings(request.user):
         return render(request, "frontend/mijn.html", {"municipality": True})
-    bookings = list(Booking.objects.filter(booker=request.user).select_related("room", "house").order_by("-start"))
+    # A series is one entry (frontend.series.mine_entry), not one card per date; one-off bookings as before.
+    from .series import mine_entry, mine_queryset
+
+    bookings = list(Booking.objects.filter(booker=request.user, series__isnull=True).select_related("room", "house")
+                    .order_by("-start"))
     moment = now()
     upcoming = [b for b in bookings if b.end >= moment and b.status in BookingStatus.HOLDING]
     other = [b for b in bookings if b not in upcoming]
+    series = [mine_entry(s, moment) for s in mine_queryset(request.user)]
     return render(request, "frontend/mijn.html", {
         "upcoming": sorted(upcoming, key=lambda b: b.start), "other": other,
-        "feed_url": private_feed_url(request.user),
+        "series": [e for e in series if e["running"]], "series_other": [e for e in series if not e["running"]],
+        "feed_url": private_feed_url(request.user, request),
         "feed_api": api_path("me-feed", fallback="/api/v1/me/feed/"),
     })
 

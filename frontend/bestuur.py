@@ -30,12 +30,14 @@ from boeking.models import (
     House,
     RuleSettings,
     Series,
+    SeriesSkip,
     SeriesStatus,
 )
 from boeking.occurrences import MAX_OCCURRENCES
 
 from .forms import CancelForm, ClosureForm, DecisionForm, RefundDepositForm
 from .helpers import booking_actions, parse_day, price_rows, rule_rows
+from .templatetags.zaalboek import euro, localtime_nl
 
 
 def inbox_queryset(user):
@@ -56,7 +58,7 @@ def inbox_count(user) -> int:
     return inbox_queryset(user).count() + pending_series_queryset(user).count()
 
 
-def series_card(series: Series, *, moment=None) -> dict:
+def series_card(series: Series, *, moment=None, data: dict | None = None) -> dict:
     """Everything the board needs to decide a series as a whole: the recurrence in words, its dates, the dates it
     skips with reasons, and — for a request — the dates the rules would refuse now (`rules.evaluate_many` at
     decision time, as `series_approve` applies them). A constant number of queries, whatever the number of dates."""
@@ -70,7 +72,8 @@ def series_card(series: Series, *, moment=None) -> dict:
         pending = sorted((b for b in held if b.status == BookingStatus.REQUESTED), key=lambda b: b.start)
         for b in pending:
             b.room = series.room  # already loaded with the series; the rules read the room and its house
-        results = rules.evaluate_many_for_decision(pending)
+        # `data`: the rules' data loaded once for the whole inbox (rules.load_decision_data), else loaded here.
+        results = rules.evaluate_many_for_decision(pending, data=(data or {}).get(series.room_id))
         for booking, result in zip(pending, results, strict=True):
             failed = rules.failures(result)
             row = {"booking": booking, "date": local(booking.start).date(), "start": local(booking.start),
@@ -105,42 +108,140 @@ def _cap_usage(booking: Booking):
     return rules.cap_status(booking.house_id, booking.kind, local(booking.start).year)
 
 
+def _prefetched(instance, name: str, objects: list) -> None:
+    """Fill `instance.<name>.all()` with `objects` loaded beforehand, as prefetch_related would."""
+    qs = getattr(instance, name).all()
+    qs._result_cache, qs._prefetch_done = objects, True
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    instance._prefetched_objects_cache[name] = qs
+
+
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
+    """The board's inbox: one-off requests with the rules at decision time and cap usage, one card per requested
+    series. A constant number of queries whatever the number of requests, series, series dates and houses: the
+    requests, the series with all their dates and skips (one query each, never per series), the rules' data for all
+    of them (`rules.load_decision_data`) and cap usage for every listed house in one grouped query. A 40-date series
+    costs what a one-off request costs."""
     _require_volunteer(request)
+    user = request.user
+    houses = managed_houses(user)
+    house_ids = [h.pk for h in houses]
+    bookings = list(inbox_queryset(user))
+    for booking in bookings:
+        booking.room.house = booking.house  # the rules read the room's house: already loaded
+    series_list = list(pending_series_queryset(user))
+    dates: dict[int, list[Booking]] = {}
+    for booking in (Booking.objects.filter(series__house__in=houses, series__status=SeriesStatus.REQUESTED)
+                    .order_by("start")):
+        dates.setdefault(booking.series_id, []).append(booking)
+    skips: dict[int, list] = {}
+    for skip in SeriesSkip.objects.filter(series__house__in=houses, series__status=SeriesStatus.REQUESTED).order_by(
+            "date", "pk"):
+        skips.setdefault(skip.series_id, []).append(skip)
+    series_dates = []
+    for series in series_list:
+        series.room.house = series.house
+        for booking in dates.get(series.pk, []):
+            booking.room, booking.house, booking.series = series.room, series.house, series
+            if booking.status == BookingStatus.REQUESTED:
+                series_dates.append(booking)
+        _prefetched(series, "occurrences", dates.get(series.pk, []))
+        _prefetched(series, "skips", skips.get(series.pk, []))
+    data = rules.load_decision_data(bookings + series_dates)
+    results = rules.evaluate_each_for_decision(bookings, data=data)
+    caps = rules.cap_statuses(house_ids, {today().year} | {local(b.start).year for b in bookings})
     items = []
-    for booking in inbox_queryset(request.user):
+    for booking, result in zip(bookings, results, strict=True):
         items.append({"booking": booking, "start": local(booking.start), "end": local(booking.end),
-                      "rules": rule_rows(_live_rules(booking)), "cap": _cap_usage(booking),
+                      "rules": rule_rows(result),
+                      "cap": caps.get((booking.house_id, booking.kind, local(booking.start).year)),
                       "form": DecisionForm(prefix=f"b{booking.pk}")})
-    houses = managed_houses(request.user)
     to_pay = (Booking.objects.filter(status=BookingStatus.APPROVED, house__in=houses).select_related("room", "house")
               .order_by("start"))
     deposits = (Booking.objects.filter(status=BookingStatus.CONFIRMED, house__in=houses, end__lt=now(),
                                        deposit_cents__gt=0, deposit_settled_at__isnull=True)
                 .select_related("room", "house").order_by("start"))
-    pending_series = [series_card(s) for s in pending_series_queryset(request.user)
-                      .prefetch_related("occurrences", "skips")]
+    pending_series = [series_card(s, data=data) for s in series_list]
     unavailable = [{"booking": b, "start": local(b.start)} for b in services.inactive_room_bookings(houses)]
     return render(request, "frontend/bestuur/inbox.html", {
         "items": items, "houses": houses, "to_pay": to_pay, "deposits": deposits, "pending_series": pending_series,
         "unavailable": unavailable})
 
 
+def _confirmed(request: HttpRequest) -> bool:
+    """A destructive action runs only from its confirmation page's button (`confirm=yes`); the first POST shows that
+    page (no JavaScript needed)."""
+    return request.POST.get("confirm") in ("yes", "on")
+
+
+def _confirm_page(request: HttpRequest, *, title: str, question: str, facts: list[str], action: str, button: str,
+                  back: str, keep: dict[str, str] | None = None, danger: bool = True) -> HttpResponse:
+    """The confirmation step of a destructive action: what will happen, a button that posts again with
+    `confirm=yes` (and the fields of the first form in `keep`), and a way back that changes nothing."""
+    return render(request, "frontend/bestuur/confirm.html", {
+        "title": title, "question": question, "facts": facts, "action": action, "button": button, "back": back,
+        "keep": sorted((keep or {}).items()), "danger": danger})
+
+
+def _booking_page(request: HttpRequest, booking: Booking, *, form: DecisionForm | None = None,
+                  refund_form: RefundDepositForm | None = None, cancel_form: CancelForm | None = None,
+                  back: str = "", status: int = 200) -> HttpResponse:
+    """The board's page of one booking; a form sent with errors comes back bound, its errors next to its fields."""
+    moment = now()
+    actions = booking_actions(request.user, booking, moment)
+    live = rule_rows(_live_rules(booking)) if actions["reject"] else None
+    terms = None
+    if actions["cancel"]:
+        terms = pricing.cancellation_terms(booking, at=moment, by_volunteer=True,
+                                           free_days=RuleSettings.current().free_cancellation_days)
+    errors = [f for f in (form, refund_form, cancel_form) if f is not None and f.errors]
+    return render(request, "frontend/bestuur/booking.html", {
+        "booking": booking, "start": local(booking.start), "end": local(booking.end),
+        "lines": price_rows(booking.price_lines), "rules": live or rule_rows(booking.rule_results),
+        "live": live is not None, "cap": _cap_usage(booking), "terms": terms,
+        "audit": [{"entry": e, "words": history_words(e)}
+                  for e in booking.audit_entries.select_related("actor").order_by("at", "pk")],
+        "payments": booking.payments.all(),
+        "form": form or DecisionForm(prefix=f"b{booking.pk}"), "refund_form": refund_form or RefundDepositForm(),
+        "cancel_form": cancel_form or CancelForm(), "next": back or request.path,
+        "actions": actions, "has_errors": bool(errors),
+        # The deposit is settled after the event only (states.settle_deposit_refusal): no form before.
+        "deposit_open": actions["settle_deposit"] and booking.deposit_cents and booking.end <= moment,
+    }, status=status)
+
+
+def history_words(entry) -> str:
+    """One audit entry in words in the active language ("Aangevraagd", "Goedgekeurd", "Borg afgehandeld"), never
+    the stored code (`booking.requested → requested`); an unknown code reads as "Gewijzigd" plus its new status."""
+    words = {
+        "booking.requested": _("Aangevraagd"), "booking.approved": _("Goedgekeurd"),
+        "booking.rejected": _("Afgewezen"), "booking.cancelled": _("Geannuleerd"), "booking.expired": _("Verlopen"),
+        "booking.paid": _("Betaald"), "booking.paid_partly": _("Deels betaald"), "booking.confirmed": _("Bevestigd"),
+        "booking.edited": _("Gewijzigd"), "booking.deposit_refunded": _("Borg afgehandeld"),
+        "booking.payment_started": _("Betaling gestart"), "booking.payment_failed": _("Betaling mislukt"),
+        "booking.payment_refunded": _("Betaling terugbetaald"), "booking.refund_recorded": _("Terugbetaling geboekt"),
+        "booking.refunded": _("Terugbetaald"), "booking.disputed": _("Betaling betwist bij de bank"),
+        "booking.dispute_funds": _("Betwiste betaling: geld verrekend"),
+    }
+    status = str(BookingStatus(entry.to_status).label).lower() if entry.to_status in BookingStatus.values else ""
+    text = str(words.get(entry.action or "", _("Gewijzigd")))
+    return f"{text} → {status}" if status and status != text.lower() else text
+
+
 @login_required
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
-    """Approve or reject in one step (reason required to reject)."""
+    """Approve or reject in one step (reason required to reject). A reject without a reason comes back as the
+    booking's page with the error next to the reason field."""
     booking = _booking(request, pk)
     form = DecisionForm(request.POST, prefix=f"b{booking.pk}")
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         back = reverse("bestuur")
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, f"#{booking.pk}: {error}")
-        return HttpResponseRedirect(back)  # a URL, never reversed as a view name
+        return _booking_page(request, booking, form=form, back=back)
     data = form.cleaned_data
     try:
         if data["decision"] == "approve":
@@ -156,29 +257,22 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    booking = _booking(request, pk)
-    actions = booking_actions(request.user, booking, now())
-    live = rule_rows(_live_rules(booking)) if actions["reject"] else None
-    terms = None
-    if actions["cancel"]:
-        terms = pricing.cancellation_terms(booking, at=now(), by_volunteer=True,
-                                           free_days=RuleSettings.current().free_cancellation_days)
-    return render(request, "frontend/bestuur/booking.html", {
-        "booking": booking, "start": local(booking.start), "end": local(booking.end),
-        "lines": price_rows(booking.price_lines), "rules": live or rule_rows(booking.rule_results),
-        "live": live is not None, "cap": _cap_usage(booking), "terms": terms,
-        "audit": booking.audit_entries.select_related("actor").order_by("at", "pk"),
-        "payments": booking.payments.all(),
-        "form": DecisionForm(prefix=f"b{booking.pk}"), "refund_form": RefundDepositForm(), "cancel_form": CancelForm(),
-        "actions": actions,
-        "deposit_open": actions["settle_deposit"] and booking.deposit_cents,
-    })
+    return _booking_page(request, _booking(request, pk))
 
 
 @login_required
 @require_POST
 def mark_paid(request: HttpRequest, pk: int) -> HttpResponse:
+    """Register an offline payment: first a confirmation page (the amount, who paid), then the change."""
     booking = _booking(request, pk)
+    page = reverse("bestuur-booking", args=[pk])
+    if not _confirmed(request):
+        return _confirm_page(
+            request, title=_("Betaling registreren"), action=request.path, back=page, danger=False,
+            question=_("Heeft u de betaling ontvangen? Daarna is de boeking bevestigd en krijgt de huurder bericht."),
+            facts=[_("Boeking #%(id)s, %(who)s") % {"id": booking.pk, "who": booking.booker_name or "—"},
+                   _("Bedrag: %(amount)s") % {"amount": euro(booking.total_cents)}],
+            button=_("Ja, betaling van %(amount)s ontvangen") % {"amount": euro(booking.total_cents)})
     try:
         services.booking_mark_paid(booking=booking, actor=request.user)
     except DomainError as exc:
@@ -191,37 +285,60 @@ def mark_paid(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def refund_deposit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Settle the deposit after the event: refund it, or keep part (in euros, at most the deposit) with a reason.
+    Errors come back next to their field, in euros."""
     booking = _booking(request, pk)
     form = RefundDepositForm(request.POST)
     if form.is_valid():
         retain = int(round(form.cleaned_data["retain"] * 100))
+        if retain > booking.deposit_cents:
+            form.add_error("retain", _("Houd hoogstens de borg in: %(max)s.") % {"max": euro(booking.deposit_cents)})
+            return _booking_page(request, booking, refund_form=form)
         try:
             services.booking_refund_deposit(booking=booking, actor=request.user, retain_cents=retain,
                                             reason=form.cleaned_data["reason"])
         except DomainError as exc:
-            messages.error(request, exc.detail)
-        else:
-            messages.success(request, _("De borg is afgehandeld."))
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-    return redirect("bestuur-booking", pk=pk)
+            field = {"reason_required": "reason"}.get(exc.code, "retain" if exc.code.startswith("invalid") else None)
+            form.add_error(field, exc.detail)
+            return _booking_page(request, booking, refund_form=form)
+        messages.success(request, _("De borg is afgehandeld."))
+        return redirect("bestuur-booking", pk=pk)
+    return _booking_page(request, booking, refund_form=form)
 
 
 @login_required
 @require_POST
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """The board cancels a booking: first a confirmation page (what the booker gets back), then the change."""
     booking = _booking(request, pk)
     form = CancelForm(request.POST)
     form.is_valid()
+    reason = form.cleaned_data.get("reason", "")
+    if not _confirmed(request):
+        moment = now()
+        terms = pricing.cancellation_terms(booking, at=moment, by_volunteer=True,
+                                           free_days=RuleSettings.current().free_cancellation_days)
+        return _confirm_page(
+            request, title=_("Boeking annuleren"), action=request.path, back=reverse("bestuur-booking", args=[pk]),
+            question=_("Weet u zeker dat u deze boeking wilt annuleren? De huurder krijgt bericht."),
+            facts=[_("Boeking #%(id)s: %(when)s, %(room)s") % {"id": booking.pk, "when": localtime_nl(booking.start),
+                                                               "room": booking.room.name},
+                   refund_words(terms.refund_cents)] + ([_("Reden: %(reason)s") % {"reason": reason}] if reason else []),
+            keep={"reason": reason}, button=_("Ja, annuleer deze boeking"))
     try:
-        services.booking_cancel(booking=booking, actor=request.user, reason=form.cleaned_data.get("reason", ""))
+        services.booking_cancel(booking=booking, actor=request.user, reason=reason)
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:
-        messages.success(request, _("De boeking is geannuleerd; de huurder krijgt alles terug."))
+        messages.success(request, _("De boeking is geannuleerd.") + " " + refund_words(booking.refunded_cents))
     return redirect("bestuur-booking", pk=pk)
+
+
+def refund_words(refund_cents: int) -> str:
+    """What the booker gets back when the board cancels: an amount, or that nothing was paid yet."""
+    if refund_cents:
+        return _("De huurder krijgt alles terug wat betaald is: %(amount)s.") % {"amount": euro(refund_cents)}
+    return _("De huurder heeft nog niets betaald; er hoeft niets terug.")
 
 
 def _house(request: HttpRequest, slug: str) -> House:
@@ -257,7 +374,9 @@ def closures(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             affected = services.closure_affected_bookings(closure).count()
             messages.success(request, _("Sluiting toegevoegd.") + (
-                " " + _("Let op: %(n)s boeking(en) vallen in deze periode.") % {"n": affected} if affected else ""))
+                " " + ngettext("Let op: %(n)s boeking valt in deze periode.",
+                               "Let op: %(n)s boekingen vallen in deze periode.", affected) % {"n": affected}
+                if affected else ""))
             return redirect("bestuur-closures", slug=slug)
     items = []
     moment = now()
@@ -309,8 +428,17 @@ def unavailable_cancel(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def closure_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Delete a closure: first a confirmation page (the period and reason), then the change."""
     house = _house(request, slug)
     closure = get_object_or_404(Closure, pk=pk, house=house)
+    if not _confirmed(request):
+        return _confirm_page(
+            request, title=_("Sluiting verwijderen"), action=request.path,
+            back=reverse("bestuur-closures", args=[slug]),
+            question=_("Weet u zeker dat u deze sluiting wilt verwijderen? De zaal is dan weer te boeken."),
+            facts=[f"{localtime_nl(closure.start)} – {localtime_nl(closure.end)}",
+                   closure.room.name if closure.room_id else _("het hele huis"), closure.reason],
+            button=_("Ja, verwijder deze sluiting"))
     services.closure_delete(actor=request.user, closure=closure)
     messages.success(request, _("Sluiting verwijderd."))
     return redirect("bestuur-closures", slug=slug)

@@ -71,20 +71,27 @@ def apply_domain_error(form, exc: DomainError) -> None:
         form.add_error(field if field in form.fields else None, message)
 
 
-def feed_links(kind: str, obj_id: Any) -> dict[str, str]:
-    """https:// and webcal:// links of a public iCal feed (`ical-room`/`ical-house`)."""
-    path = reverse(f"ical-{kind}", args=[obj_id])
-    base = settings.ZAALBOEK_SITE_URL.rstrip("/")
-    https = f"{base}{path}"
+def absolute_url(path: str, request=None) -> str:
+    """`path` as an absolute URL: from the request's own scheme and host where there is one (so `make run PORT=8101`
+    and any proxy give links that work where the page was opened), else from the one setting for mails and jobs,
+    `ZAALBOEK_SITE_URL` (the Makefile sets it from HOST and PORT)."""
+    if request is not None:
+        return request.build_absolute_uri(path)
+    return settings.ZAALBOEK_SITE_URL.rstrip("/") + path
+
+
+def feed_links(kind: str, obj_id: Any, request=None) -> dict[str, str]:
+    """https:// and webcal:// links of a public iCal feed (`ical-room`/`ical-house`), absolute as `absolute_url`."""
+    https = absolute_url(reverse(f"ical-{kind}", args=[obj_id]), request)
     return {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
 
 
-def private_feed_url(user) -> str | None:
+def private_feed_url(user, request=None) -> str | None:
+    """The user's private iCal feed as an absolute URL (`absolute_url`), or None without a profile."""
     profile = getattr(user, "profile", None)
     if profile is None:
         return None
-    path = reverse("ical-private", args=[profile.feed_token])
-    return settings.ZAALBOEK_SITE_URL.rstrip("/") + path
+    return absolute_url(reverse("ical-private", args=[profile.feed_token]), request)
 
 
 def api_path(name: str, *args: Any, fallback: str) -> str:

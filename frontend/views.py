@@ -95,7 +95,7 @@ def house_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "frontend/house.html", {
         "house": house, "locations": locations, "caps": caps, "year": year,
         "opening_hours": house.opening_hours.all(), "closures": upcoming_closures,
-        "feeds": feed_links("house", house.pk),
+        "feeds": feed_links("house", house.pk, request),
         "agenda_url": reverse("house-agenda", args=[house.slug]),
         "is_volunteer": can_manage_house(request.user, house.pk),
     })
@@ -164,7 +164,7 @@ def room_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "frontend/room.html", {
         "room": room, "house": room.house, "form": form, "days": days, "week": week,
         "prev_week": week - dt.timedelta(days=7), "next_week": week + dt.timedelta(days=7),
-        "tariffs": room.tariffs.all(), "feeds": feed_links("room", room.pk),
+        "tariffs": room.tariffs.all(), "feeds": feed_links("room", room.pk, request),
         "agenda_url": reverse("room-agenda", args=[room.pk]),
         "may_book": can_book(user) if user.is_authenticated else None,
     })

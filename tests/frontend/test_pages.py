@@ -315,7 +315,7 @@ def test_bestuur__approve_then_mark_paid_confirms(client, room, volunteer, now):
     client.post(f"/bestuur/boekingen/{booking.pk}/besluit/", {f"b{booking.pk}-decision": "approve"})
     booking.refresh_from_db()
     assert booking.status == "approved"
-    client.post(f"/bestuur/boekingen/{booking.pk}/betaald/")
+    client.post(f"/bestuur/boekingen/{booking.pk}/betaald/", {"confirm": "yes"})  # from the confirmation page
     booking.refresh_from_db()
     assert booking.status == "confirmed" and booking.paid_cents == booking.total_cents
 
@@ -383,7 +383,7 @@ def test_bestuur__closures_are_added_and_removed(client, room, volunteer, now):
     closure = Closure.objects.get()
     assert closure.reason == "Krokusvakantie" and clock.local(closure.start) == local_dt(2027, 2, 15)
     assert "Krokusvakantie" in body(client.get(f"/bestuur/huizen/{slug}/sluitingen/"))
-    client.post(f"/bestuur/huizen/{slug}/sluitingen/{closure.pk}/verwijderen/")
+    client.post(f"/bestuur/huizen/{slug}/sluitingen/{closure.pk}/verwijderen/", {"confirm": "yes"})
     assert not Closure.objects.exists()
 
 
