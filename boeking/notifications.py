@@ -56,6 +56,7 @@ BOOKER, BOARD, MUNICIPALITY = "booker", "board", "municipality"
 SUBJECTS = {
     "booking.requested": gettext_noop("Aanvraag ontvangen: {room}, {when}"),
     "booking.requested/board": gettext_noop("Nieuwe aanvraag: {room}, {when}"),
+    "automatic.approved": gettext_noop("Automatisch goedgekeurd: {room}, {when}"),
     "booking.approved": gettext_noop("Goedgekeurd: {room}, {when}"),
     "booking.confirmed": gettext_noop("Bevestigd: {room}, {when}"),
     "booking.rejected": gettext_noop("Afgewezen: {room}, {when}"),
@@ -300,9 +301,20 @@ def _booking_context(booking: Booking) -> dict:
             "fee": euro(booking.cancellation_fee_cents), "refund": euro(booking.refunded_cents)}
 
 
+def approved_automatically(booking_id: int) -> bool:
+    """Whether the booking was approved by its house's setting ("approve at once when every rule passes",
+    `AutoApproval`): its approval's audit entry says `automatic: True`."""
+    return AuditEntry.objects.filter(booking_id=booking_id, action="booking.approved", data__automatic=True).exists()
+
+
 @_mail
 def booking_requested(booking_id: int) -> None:
-    """The booker: request received. The board: a request waits for its decision."""
+    """The booker: request received. The board: a request waits for its decision. Not for a request the house's
+    setting approved at once (run after the commit, the job finds the approval): nobody has anything to decide, and
+    `booking_approved` tells the booker and the board."""
+    if approved_automatically(booking_id):
+        _skip(f"booking {booking_id} was approved automatically; booking_approved tells booker and board")
+        return
     _booking_mail(_load(booking_id), "booking.requested", board=True)
 
 
@@ -310,8 +322,11 @@ def booking_requested(booking_id: int) -> None:
 def booking_approved(booking_id: int) -> None:
     """Approved and awaiting payment; or, when nothing was due (or it was paid before this mail went out), confirmed
     with the event — the same "Bevestigd" mail as the payment's, so the booker gets it once. Nothing once the booking
-    was cancelled, rejected or expired meanwhile."""
+    was cancelled, rejected or expired meanwhile. Approved automatically by the house's setting, the board is told
+    so too ("automatic.approved": nothing waits for its decision)."""
     booking = _load(booking_id)
+    if approved_automatically(booking_id):
+        _booking_mail(booking, "automatic.approved", booker=False, board=True)
     if booking.status == BookingStatus.CONFIRMED:
         _booking_mail(booking, "booking.confirmed", ics=True)
     elif booking.status == BookingStatus.APPROVED:

@@ -225,3 +225,120 @@ class SignupForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password", exc)
         return cleaned
+
+
+# --- series (recurring bookings) requested on the web (issue 18) -------------------------------------------------
+
+SERIES_WEEKDAYS = [("MO", _("maandag")), ("TU", _("dinsdag")), ("WE", _("woensdag")), ("TH", _("donderdag")),
+                   ("FR", _("vrijdag")), ("SA", _("zaterdag")), ("SU", _("zondag"))]
+SERIES_PATTERNS = [("weekly", _("Elke week of om de zoveel weken")),
+                   ("first", _("De eerste … van de maand")),
+                   ("last", _("De laatste … van de maand"))]
+
+
+class SeriesForm(forms.Form):
+    """A series as a person describes it: weekday(s), every n weeks or the first/last weekday of the month, times,
+    first date and an end (a date or a number of times). `cleaned_data["rrule"]` is the RRULE the services read
+    (`boeking.occurrences.parse_rule`); it is never shown. The domain checks the rest (horizon, 200 dates, rules)."""
+
+    kind = forms.ChoiceField(label=_("Soort activiteit"))
+    pattern = forms.ChoiceField(label=_("Hoe vaak"), choices=SERIES_PATTERNS, initial="weekly",
+                                widget=forms.RadioSelect)
+    weekdays = forms.MultipleChoiceField(label=_("Op welke dag(en)"), choices=SERIES_WEEKDAYS,
+                                         widget=forms.CheckboxSelectMultiple)
+    interval = forms.IntegerField(label=_("Om de hoeveel weken"), min_value=1, max_value=12, initial=1,
+                                  required=False, help_text=_("1 = elke week, 2 = om de week. Alleen bij een wekelijkse reeks."))
+    start_time = forms.TimeField(label=_("Begintijd"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    end_time = forms.TimeField(label=_("Eindtijd"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+                               help_text=_("Een eindtijd vóór de begintijd betekent: de volgende dag (na middernacht)."))
+    first_date = forms.DateField(label=_("Eerste datum"),
+                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    until = forms.DateField(label=_("Laatste datum (tot en met)"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                            help_text=_("Vul een laatste datum óf een aantal keer in."))
+    count = forms.IntegerField(label=_("Of: aantal keer"), required=False, min_value=1, max_value=200)
+    guests = forms.IntegerField(label=_("Aantal deelnemers"), min_value=1)
+    title = forms.CharField(label=_("Naam van de activiteit (bv. koorrepetitie)"), max_length=200, required=False)
+
+    def __init__(self, *args, room: Room, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.room = room
+        allowed = access.series_kinds(user, room.house_id)
+        self.fields["kind"].choices = [(k.value, k.label) for k in BookingKind if k in allowed] or [
+            (BookingKind.ASSOCIATION.value, BookingKind.ASSOCIATION.label)]
+        self.fields["guests"].widget.attrs["max"] = room.capacity
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("first_date", "until"):
+            if cleaned.get(name) is not None:
+                try:
+                    bounds.check_date(cleaned[name], field=name)
+                except InvalidInput as exc:
+                    self.add_error(name, domain_error(exc))
+        until, count = cleaned.get("until"), cleaned.get("count")
+        if "until" not in self.errors and "count" not in self.errors:
+            if until is None and count is None:
+                self.add_error("until", forms.ValidationError(_("Vul een laatste datum of een aantal keer in."),
+                                                              code="until_required"))
+            elif until is not None and count is not None:
+                self.add_error("count", forms.ValidationError(_("Vul een laatste datum óf een aantal keer in, niet "
+                                                                "allebei."), code="until_and_count"))
+        start_time, end_time = cleaned.get("start_time"), cleaned.get("end_time")
+        if start_time is not None and start_time == end_time:
+            self.add_error("end_time", forms.ValidationError(_("De eindtijd moet verschillen van de begintijd."),
+                                                             code="end_before_start"))
+        days, pattern = cleaned.get("weekdays"), cleaned.get("pattern")
+        if days and pattern and not self.errors:
+            ordered = [code for code, _label in SERIES_WEEKDAYS if code in days]
+            if pattern == "weekly":
+                interval = cleaned.get("interval") or 1
+                rule = f"FREQ=WEEKLY;INTERVAL={interval};BYDAY={','.join(ordered)}"
+            else:
+                prefix = "+1" if pattern == "first" else "-1"
+                rule = f"FREQ=MONTHLY;BYDAY={','.join(prefix + code for code in ordered)}"
+            if count is not None:
+                rule += f";COUNT={count}"
+            cleaned["rrule"] = rule
+        return cleaned
+
+
+class SeriesCancelForm(forms.Form):
+    """Cancel from a series: one date (`booking`), this date and all following (`from_date`), or the whole series."""
+
+    scope = forms.ChoiceField(choices=[("date", "date"), ("following", "following"), ("all", "all")])
+    booking = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    from_date = forms.DateField(required=False)
+    reason = forms.CharField(label=_("Reden (optioneel)"), required=False, max_length=1000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self):
+        cleaned = super().clean()
+        scope = cleaned.get("scope")
+        if scope == "date" and not cleaned.get("booking"):
+            self.add_error(None, _("Kies de datum die u wilt annuleren."))
+        if scope == "following" and not cleaned.get("from_date"):
+            self.add_error(None, _("Kies de datum vanaf wanneer u wilt annuleren."))
+        return cleaned
+
+
+class SeriesTimeForm(forms.Form):
+    """Change the time of a series from a date on (`services.series_split`)."""
+
+    from_date = forms.ChoiceField(label=_("Vanaf"))
+    start_time = forms.TimeField(label=_("Nieuwe begintijd"),
+                                 widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    end_time = forms.TimeField(label=_("Nieuwe eindtijd"),
+                               widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    reason = forms.CharField(label=_("Toelichting (optioneel)"), required=False, max_length=1000)
+
+    def __init__(self, *args, dates: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["from_date"].choices = dates
+
+    def clean_from_date(self):
+        return dt.date.fromisoformat(self.cleaned_data["from_date"])
+
+
+class SeriesRestoreForm(forms.Form):
+    date = forms.DateField()

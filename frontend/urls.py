@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.i18n import set_language
 
-from . import account, bestuur, invoices, views
+from . import account, bestuur, invoices, series, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,6 +13,13 @@ urlpatterns = [
     path("zalen/<int:pk>/", views.room_detail, name="room"),
     path("zalen/<int:pk>/agenda.json", views.room_agenda, name="room-agenda"),
     path("zalen/<int:pk>/prijs/", views.room_quote, name="room-quote"),
+    # Series on the web (issue 18): request from a room, follow and change as its owner
+    path("zalen/<int:pk>/reeks/", series.series_new, name="room-series"),
+    path("zalen/<int:pk>/reeks/datums/", series.series_preview, name="room-series-preview"),
+    path("mijn/reeksen/<int:pk>/", series.series_detail, name="mijn-series"),
+    path("mijn/reeksen/<int:pk>/annuleren/", series.series_cancel, name="mijn-series-cancel"),
+    path("mijn/reeksen/<int:pk>/tijd/", series.series_change_time, name="mijn-series-time"),
+    path("mijn/reeksen/<int:pk>/herstellen/", series.series_restore, name="mijn-series-restore"),
     # Account
     path("inloggen/", auth_views.LoginView.as_view(template_name="frontend/login.html", redirect_authenticated_user=True),
          name="login"),
