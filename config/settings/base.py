@@ -50,7 +50,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "config.errors.OwnErrorPagesMiddleware",  # Zaalboek's 404 page under DEBUG (make run) too (issue 20)
 ]
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"  # a refused form: Zaalboek's 403 page in the visitor's language
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

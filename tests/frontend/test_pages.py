@@ -115,11 +115,13 @@ def test_room_and_house__link_the_public_ical_feeds_as_webcal_and_https(client, 
     from django.urls import reverse
 
     path = reverse("ical-room", args=[room.pk])
-    text = body(client.get(f"/zalen/{room.pk}/"))
-    assert f'href="webcal://127.0.0.1:8000{path}"' in text
-    assert f'href="http://127.0.0.1:8000{path}"' in text
+    # Absolute from the request's host (`make run PORT=8101`, a proxy), not from ZAALBOEK_SITE_URL.
+    text = body(client.get(f"/zalen/{room.pk}/", HTTP_HOST="127.0.0.1:8101"))
+    assert f'href="webcal://127.0.0.1:8101{path}"' in text
+    assert f'href="http://127.0.0.1:8101{path}"' in text
     house_path = reverse("ical-house", args=[room.house.pk])
-    assert f"webcal://127.0.0.1:8000{house_path}" in body(client.get(f"/huizen/{room.house.slug}/"))
+    assert f"webcal://127.0.0.1:8101{house_path}" in body(client.get(f"/huizen/{room.house.slug}/",
+                                                                      HTTP_HOST="127.0.0.1:8101"))
 
 
 def test_room__free_time_list_per_day_links_to_a_prefilled_form(client, room, now):
