@@ -265,6 +265,15 @@ CONDITIONAL = {  # a feed's conditional GET
                                     ("Fri, 31 Dec 9999 23:59:59 GMT", "Mon, 01 Jan 0001 00:00:00 GMT", "-1", str(10**30))),
 }
 CAP = number(0, 40, 12)
+SERIES = {  # frontend.forms.SeriesForm
+    "kind": choice("association", "community"), "title": text("Koor", ""), "pattern": choice("weekly", "first", "last"),
+    "weekdays": choice("TU", "MO", "SU"), "interval": number(1, 12, 1), "start_time": time(), "end_time": time("21:00"),
+    "first_date": date("2027-03-02"), "until": date("2027-04-27"), "count": Input(st.sampled_from(["", "4"]), "",
+                                                                                  ("0", "201", str(10**30))),
+    "guests": number(1, 120, 20),
+}
+SERIES_DOORS = ("association", "volunteer", "admin")
+SERIES_OWNER = ("association", "admin")  # the seeded series are the association's
 
 
 def rule_settings_fields() -> dict[str, Input]:
@@ -368,6 +377,21 @@ PAGES = [
          {"decision": choice("approve", "reject"), "reason": text("Vol", ""),
           "exclude": date("2027-03-16"), "next": url()},
          examples=4, doors=BOARD),
+    # Series on the web (issue 18): the association's request with its preview, and its own series' page
+    Page("room-series-page", "GET", "/zalen/{room}/reeks/", doors=SERIES_DOORS),
+    Page("room-series", "POST", "/zalen/{room}/reeks/", {**SERIES, "action": choice("preview", "send")}, examples=4,
+         sweep_roles=("association",), doors=SERIES_DOORS),
+    Page("room-series-preview", "POST", "/zalen/{room}/reeks/datums/", SERIES, htmx=True, examples=4,
+         sweep_roles=("association",), doors=SERIES_DOORS),
+    Page("mijn-series", "GET", "/mijn/reeksen/{series}/", doors=SERIES_OWNER),
+    Page("mijn-series-cancel", "POST", "/mijn/reeksen/{series}/annuleren/",
+         {"scope": choice("date", "following", "all"), "booking": ref("bookings"), "from_date": date("2027-03-16"),
+          "reason": text("", "Zomerstop")}, doors=SERIES_OWNER, sweep_roles=("association",)),
+    Page("mijn-series-time", "POST", "/mijn/reeksen/{series}/tijd/",
+         {"from_date": date("2027-03-16"), "start_time": time(), "end_time": time("21:00"), "reason": text("", "Later")},
+         doors=SERIES_OWNER, sweep_roles=("association",)),
+    Page("mijn-series-restore", "POST", "/mijn/reeksen/{series}/herstellen/", {"date": date("2027-03-16")},
+         doors=SERIES_OWNER, sweep_roles=("association",)),
     Page("bestuur-settings-page", "GET", "/bestuur/huizen/{slug}/instellingen/", doors=BOARD),
     Page("bestuur-settings", "POST", "/bestuur/huizen/{slug}/instellingen/",
          {"auto_approve": Input(st.lists(st.sampled_from(KINDS), max_size=5, unique=True), ["party"], ("x",))}, doors=BOARD),
