@@ -142,7 +142,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def create(self, request):
         """Request a booking. 201 with status `requested` (or `approved`/`confirmed` when the house's board books
         an association or community activity itself). 409 `slot_taken` / `cap_reached`; 400 for a failing rule."""
-        if not access.can_book(request.user):
+        if not perms.CanBook().has_permission(request, self):  # 403; `email_unverified` for an unverified resident
             self.permission_denied(request, message=perms.CanBook.message)
         data = self._input()
         booking = services.booking_request(booker=request.user, **data)

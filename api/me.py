@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
-from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -46,8 +44,28 @@ class MeView(APIView):
         })
 
 
+class TokenLoginSerializer(serializers.Serializer):
+    username = serializers.CharField(help_text="The account's e-mail address.", max_length=254)
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False, max_length=4096)
+    code = serializers.CharField(required=False, allow_blank=True, max_length=64,
+                                 help_text="Required for accounts with two-factor authentication (the municipality, "
+                                           "administrators, anyone who turned it on): the 6-digit code of the "
+                                           "authenticator app, or an unused recovery code.")
+    name = serializers.CharField(required=False, allow_blank=True, max_length=100,
+                                 help_text="A name to recognise the token by in GET /api/v1/me/tokens/.")
+
+
 class TokenView(APIView):
-    """Exchange username (email) and password for an API token: `Authorization: Token <token>`."""
+    """Exchange e-mail address and password for a new API token: `Authorization: Token <token>`.
+
+    Each call issues a new token. A token stops working after `ZAALBOEK_TOKEN_IDLE_DAYS` days (30 by default)
+    without use, when it is revoked (`DELETE /api/v1/me/tokens/{id}/`) or when its owner logs out everywhere: 401.
+
+    Two-factor: accounts that must or chose to use it (the municipality and administrators must) also send `code`,
+    the current 6-digit code of their authenticator app (or a recovery code). Without it: 400 `mfa_required`; with a
+    wrong one: 400 `invalid_mfa_code`. Municipality or admin accounts that have not set up two-factor yet: 400
+    `mfa_setup_required` (set it up on the website first, /account/2fa/). Wrong e-mail or password: 400
+    `invalid_credentials`; too many attempts: 429."""
 
     permission_classes = [AllowAny]
     authentication_classes = []
@@ -58,18 +76,78 @@ class TokenView(APIView):
 
         return [ScopedRateThrottle()]
 
-    @extend_schema(request=AuthTokenSerializer,
+    @extend_schema(request=TokenLoginSerializer,
                    responses={200: inline_serializer("Token", {"token": serializers.CharField()}),
                               400: ErrorSerializer, 415: ErrorSerializer, 429: ErrorSerializer})
     def post(self, request):
-        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
-        if not serializer.is_valid():
-            from .errors import error_response
+        from django.contrib.auth import authenticate
 
+        from boeking.accounts import mfa, tokens
+
+        from .errors import error_response
+
+        payload = TokenLoginSerializer(data=request.data)
+        if not payload.is_valid():
+            return error_response("invalid_credentials", "Vul e-mailadres en wachtwoord in.", 400,
+                                  errors=payload.errors)
+        data = payload.validated_data
+        user = authenticate(request, username=data["username"], password=data["password"])
+        if user is None:
             if getattr(request, "zaalboek_locked_out", False):  # boeking.auth.LockoutBackend
                 return error_response("locked_out", "Te veel mislukte pogingen. Probeer het over 15 minuten opnieuw.",
                                       429)
             return error_response("invalid_credentials", "Onjuiste gebruikersnaam of wachtwoord.", 400,
-                                  errors=serializer.errors)
-        token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
-        return Response({"token": token.key})
+                                  errors={"non_field_errors": ["Onjuiste gebruikersnaam of wachtwoord."]})
+        refusal = mfa.token_login_refusal(user, data.get("code", ""))
+        if refusal is not None:
+            return error_response(refusal[0], refusal[1], 400)
+        return Response({"token": tokens.issue(user, name=data.get("name", "") or "API")})
+
+
+class TokenSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    prefix = serializers.CharField(help_text="The first 8 characters of the key.")
+    created_at = serializers.DateTimeField()
+    last_used_at = serializers.DateTimeField(help_text="Updated at most every 5 minutes.")
+    expires_at = serializers.DateTimeField(help_text="When it stops working unless used before then.")
+    current = serializers.BooleanField(help_text="The token this request was made with.")
+
+
+def _token_rows(request):
+    from boeking.accounts import tokens
+
+    current = getattr(request.auth, "pk", None) if request.auth is not None else None
+    return [{"id": t.pk, "name": t.name, "prefix": t.prefix, "created_at": t.created_at,
+             "last_used_at": t.last_used_at, "expires_at": t.expires_at, "current": t.pk == current}
+            for t in tokens.active(request.user)]
+
+
+class TokenListView(APIView):
+    """My API tokens that still work (never the keys themselves). `DELETE` revokes all of them (log out everywhere
+    for API clients): 204."""
+
+    @extend_schema(responses={200: TokenSerializer(many=True), 401: ErrorSerializer})
+    def get(self, request):
+        return Response(TokenSerializer(_token_rows(request), many=True).data)
+
+    @extend_schema(responses={204: None, 401: ErrorSerializer})
+    def delete(self, request):
+        from boeking.accounts import tokens
+
+        tokens.revoke_all(request.user)
+        return Response(status=204)
+
+
+class TokenDetailView(APIView):
+    """Revoke one of my API tokens: 204; 404 `not_found` when it is not mine. A revoked token gets 401."""
+
+    @extend_schema(responses={204: None, 401: ErrorSerializer, 404: ErrorSerializer})
+    def delete(self, request, pk: int):
+        from rest_framework.exceptions import NotFound
+
+        from boeking.accounts import tokens
+
+        if not tokens.revoke(request.user, pk):
+            raise NotFound()
+        return Response(status=204)

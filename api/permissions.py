@@ -11,6 +11,11 @@ class CanBook(BasePermission):
     message = "Alleen bewoners, verenigingen en besturen kunnen boeken."
 
     def has_permission(self, request, view):
+        if access.email_unverified(request.user):  # 403 `email_unverified`: says why, not just "no"
+            from boeking.accounts import EMAIL_UNVERIFIED
+            from boeking.errors import NotAllowed
+
+            raise NotAllowed("email_unverified", EMAIL_UNVERIFIED)
         return access.can_book(request.user)
 
 

@@ -8,7 +8,7 @@ from rest_framework.routers import SimpleRouter
 from .bookings import BookingViewSet
 from .closures import ClosureViewSet
 from .houses import HouseViewSet, RoomViewSet
-from .me import MeView, TokenView
+from .me import MeView, TokenDetailView, TokenListView, TokenView
 from .series import SeriesViewSet
 
 router = SimpleRouter()
@@ -29,6 +29,8 @@ def not_found(request, *args, **kwargs):
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("me/", MeView.as_view(), name="me"),
+    path("me/tokens/", TokenListView.as_view(), name="me-tokens"),  # issue 17
+    path("me/tokens/<int:pk>/", TokenDetailView.as_view(), name="me-token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     # Each area owns its routes: iCal (issue 5), payments (issue 6), the municipality (issue 8).

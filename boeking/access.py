@@ -11,7 +11,7 @@ everything a volunteer may do, for every house.
 
 | capability | who |
 |---|---|
-| `can_book` | residents, association contacts, volunteers, admins (not the municipality, not anonymous) |
+| `can_book` | residents (e-mail verified), association contacts, volunteers, admins (not the municipality, not anonymous) |
 | `bookable_kinds(user, house)` | volunteers of the house, admins: every kind; residents: the private kinds; associations: association |
 | `series_kinds(user, house)` | volunteers of the house, admins: association, community; associations: association |
 | `can_see_bookings` | everyone signed in except municipality officers (aggregates only) |
@@ -101,7 +101,28 @@ def board_members(house: House | int):
     return get_user_model().objects.filter(memberships__house_id=_house_id(house), is_active=True).distinct()
 
 
+def email_unverified(user) -> bool:
+    """A signed-in resident whose e-mail address still awaits verification (issue 17): they signed up themselves
+    (allauth keeps an `EmailAddress` row) and none of their addresses is verified yet. Accounts made by an
+    administrator, the demo or before sign-up verified addresses have no such row and count as verified. One query,
+    cached on the user object for the request; only residents are asked."""
+    if not _signed_in(user) or role_of(user) != Role.RESIDENT:
+        return False
+    cached = getattr(user, "_zaalboek_email_unverified", None)
+    if cached is None:
+        from allauth.account.models import EmailAddress
+
+        flags = set(EmailAddress.objects.filter(user_id=user.pk).values_list("verified", flat=True))
+        cached = bool(flags) and True not in flags
+        user._zaalboek_email_unverified = cached
+    return cached
+
+
 def can_book(user) -> bool:
+    """May request bookings: residents (with a verified address: `email_unverified`), association contacts,
+    volunteers, admins."""
+    if email_unverified(user):
+        return False
     return role_of(user) in {Role.RESIDENT, Role.ASSOCIATION, Role.VOLUNTEER, Role.ADMIN} or is_volunteer(user)
 
 

@@ -1,7 +1,12 @@
 """Login lockout: after repeated failed logins for one username from one address, that pair is locked for a while.
 
-`LockoutBackend` replaces Django's ModelBackend (settings.AUTHENTICATION_BACKENDS), so every password login goes
-through it: the admin's login form, the API's token login (`POST /api/v1/auth/token/`) and the site's login page.
+`LockoutBackend` is the one backend (settings.AUTHENTICATION_BACKENDS), so every password login goes through it: the
+site's login page (allauth's, which passes `email`), the admin (whose login page sends people to the site's, for the
+two-factor step) and the API's token login (`POST /api/v1/auth/token/`, which passes `username`). It is allauth's
+e-mail backend (`allauth.account.auth_backends.AuthenticationBackend`) with the lockout in front, and falls back to the
+username for accounts whose username is not their address (an administrator made with createsuperuser).
+allauth's own rate limits (settings.ACCOUNT_RATE_LIMITS, `login_failed`) count too; this lockout is the one that
+also holds for the API and counts parallel guesses exactly.
 Failures are counted per username + client IP in the default cache (`ZAALBOEK_LOCKOUT_FAILURES` failures within
 `ZAALBOEK_LOCKOUT_WINDOW` seconds lock the pair for `ZAALBOEK_LOCKOUT_SECONDS`; 10, 15 and 15 minutes by default).
 While locked, even the right password is refused. A successful login clears the count.
@@ -19,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import logging
 
+from allauth.account.auth_backends import AuthenticationBackend
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
@@ -93,12 +99,13 @@ def clear_failures(username: str, ip: str) -> None:
     cache.delete(_key("failures", username, ip))
 
 
-class LockoutBackend(ModelBackend):
-    """Django's username/password backend with a lockout per username + IP."""
+class LockoutBackend(AuthenticationBackend):
+    """allauth's e-mail/password backend (username as fallback) with a lockout per login name + IP. The login name
+    is what was typed: `email` from the site's login page, `username` from the admin and the API."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None:
-            username = kwargs.get(self._username_field(), "")
+            username = kwargs.get("email") or kwargs.get(self._username_field(), "")
         username = str(username or "")
         ip = client_ip(request)
         if is_locked(username, ip):
@@ -115,7 +122,12 @@ class LockoutBackend(ModelBackend):
                 if request is not None:
                     request.zaalboek_locked_out = True
                 raise PermissionDenied("too many failed logins")
-        user = super().authenticate(request, username=username, password=password, **kwargs)
+        user = None
+        if password:
+            user = super().authenticate(request, username=username, password=password)
+            if user is None and username and not getattr(self, "_did_check_password", False):
+                # Not an e-mail address on file: the username itself (e.g. `admin` made with createsuperuser).
+                user = ModelBackend.authenticate(self, request, username=username, password=password)
         if user is None:
             if attempt is not None and attempt >= _limits()[0]:
                 lock(username, ip, attempt)

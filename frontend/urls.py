@@ -1,8 +1,6 @@
 """The residents' and volunteers' pages (SPEC §7). Included at "/" last in config/urls.py."""
 
-from django.contrib.auth import views as auth_views
 from django.urls import path
-from django.views.i18n import set_language
 
 from . import account, bestuur, invoices, series, views
 
@@ -21,11 +19,11 @@ urlpatterns = [
     path("mijn/reeksen/<int:pk>/tijd/", series.series_change_time, name="mijn-series-time"),
     path("mijn/reeksen/<int:pk>/herstellen/", series.series_restore, name="mijn-series-restore"),
     # Account
-    path("inloggen/", auth_views.LoginView.as_view(template_name="frontend/login.html", redirect_authenticated_user=True),
-         name="login"),
-    path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
+    # Account (issue 17): allauth's views under the site's own addresses; the rest of allauth at /account/
+    path("inloggen/", account.login_view, name="login"),
+    path("uitloggen/", account.logout_view, name="logout"),
     path("aanmelden/", account.signup, name="signup"),
-    path("taal/", set_language, name="set_language"),
+    path("taal/", account.set_language, name="set_language"),
     # Resident
     path("mijn/", account.mijn, name="mijn"),
     path("mijn/boekingen/<int:pk>/", account.booking_detail, name="mijn-booking"),

@@ -114,6 +114,9 @@ class RoomFactory(factory.django.DjangoModelFactory):
             Tariff.objects.create(room=self, tier=tier, unit=unit, amount_cents=cents)
 
 
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # base32; the authenticator app of factory-made staff (issue 17)
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
@@ -130,6 +133,17 @@ class UserFactory(factory.django.DjangoModelFactory):
         defaults = {"role": Role.RESIDENT, "postcode": "6221 AB", "phone": "06-12345678", "adult_declared": True}
         defaults.update(kwargs)
         Profile.objects.update_or_create(user=self, defaults=defaults)
+
+    @factory.post_generation
+    def totp(self, create, extracted, **kwargs):
+        """Municipality officers and admins must use two-factor (issue 17): they get an authenticator app with secret
+        `TOTP_SECRET` (tests log in with a code made from it). `totp=False`: without."""
+        if not create or extracted is False:
+            return
+        if self.is_superuser or Profile.objects.filter(user=self, role=Role.MUNICIPALITY).exists():
+            from allauth.mfa.totp.internal.auth import TOTP
+
+            TOTP.activate(self, TOTP_SECRET)
 
     @classmethod
     def resident(cls, **kwargs):

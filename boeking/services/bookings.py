@@ -75,6 +75,10 @@ def booking_request(*, booker, room: Room, kind: str, start: dt.datetime, end: d
     `confirmed`). Raises `InvalidInput`, `RuleViolation`, `SlotTaken` or `CapReached` and then writes nothing."""
     if booker is None or not booker.is_authenticated:
         raise NotAllowed(detail="Log in om te boeken.")
+    if access.email_unverified(booker):  # issue 17: a resident books once their address is verified
+        from boeking.accounts import EMAIL_UNVERIFIED
+
+        raise NotAllowed("email_unverified", EMAIL_UNVERIFIED)
     _validate_shape(room=room, kind=kind, start=start, end=end, guests=guests)
     title = bounds.check_text(title, field="title")
     notes = bounds.check_text(notes, field="notes")
@@ -169,11 +173,17 @@ def _approve_locked(*, booking: Booking, actor, settings: RuleSettings, reason: 
 
 
 def payment_deadline_for(booking: Booking, *, approved_at: dt.datetime, settings: RuleSettings) -> dt.datetime:
-    """`payment_days` (default 7) after approval, and never after the start; a koffietafel (days after a death,
-    often booked a day ahead) is paid before it starts."""
+    """`payment_days` (default 7) after approval, rounded up to the next full hour (a time people use: "uiterlijk
+    zo 06-12-2026 08:00", not "07:21"; Amsterdam's offset is whole hours, so a full UTC hour is a full local hour),
+    and never after the start; a koffietafel (days after a death, often booked a day ahead) is paid before it
+    starts."""
     if booking.kind == BookingKind.KOFFIETAFEL:
         return booking.start
-    return min(approved_at + dt.timedelta(days=settings.payment_days), booking.start)
+    due = approved_at + dt.timedelta(days=settings.payment_days)
+    hour = due.replace(minute=0, second=0, microsecond=0)
+    if hour != due:
+        hour += dt.timedelta(hours=1)
+    return min(hour, booking.start)
 
 
 def booking_approve(*, booking: Booking, actor, reason: str = "") -> Booking:
@@ -206,9 +216,10 @@ def booking_reject(*, booking: Booking, actor, reason: str) -> Booking:
 
 def booking_cancel(*, booking: Booking, actor, reason: str = "") -> Booking:
     """Cancel by the booker or a volunteer. Terms of SPEC §4 (`pricing.cancellation_terms`) are recorded on the
-    booking: the fee due and the amount refunded — through Stripe for what Stripe holds, else by the house — as
-    ledger lines. Stripe unreachable: `payment_provider_unavailable` (503), nothing changes. A melding is withdrawn;
-    an unpaid PaymentIntent is cancelled after commit."""
+    booking: the fee due, and the refund of the rest of what the house holds, which a job pays back (through Stripe
+    for what Stripe holds, else by the house; `Booking.refund_pending_cents` until it ran) — so cancelling never
+    waits for Stripe, and Stripe being down delays the refund, not the cancellation. A melding is withdrawn; an
+    unpaid PaymentIntent is cancelled by a job too."""
     if not access.can_cancel(actor, booking):
         raise NotAllowed(detail="Alleen de aanvrager of het bestuur kan deze boeking annuleren.")
     by_volunteer = access.can_manage_house(actor, booking.house_id)
@@ -222,10 +233,6 @@ def booking_cancel(*, booking: Booking, actor, reason: str = "") -> Booking:
         terms = pricing.cancellation_terms(locked, at=now(), by_volunteer=by_volunteer,
                                            free_days=settings.free_cancellation_days)
         was_awaiting_payment = locked.status == BookingStatus.APPROVED
-        # Stripe first: when it is unreachable nothing below happens and the booking stays as it was.
-        pay.refund(booking=locked, amount_cents=terms.refund_cents, kind=LedgerKind.REFUND, actor=actor,
-                   purpose="cancel", reason=f"Annulering{' door het bestuur' if by_volunteer else ''}"
-                                            f"{': ' + reason if reason else ''}")
         locked.cancelled_at = now()
         locked.cancellation_fee_cents = terms.fee_cents
         transition(locked, BookingStatus.CANCELLED, actor=actor, reason=reason, action="booking.cancelled",
@@ -233,8 +240,11 @@ def booking_cancel(*, booking: Booking, actor, reason: str = "") -> Booking:
                           "by_volunteer": by_volunteer})
         _withdraw_melding(locked)
         notifications.booking_cancelled(locked.pk)
+        pay.refund_later(locked)  # terms.refund_cents: the job pays back what is then still due
         _cancel_open_intent_on_commit(locked, was_awaiting_payment)
-        return locked
+    if terms.refund_cents:
+        locked.refresh_from_db(fields=["refunded_cents"])  # a queue that runs jobs at once (tests) already paid
+    return locked
 
 
 def _cancel_open_intent_on_commit(booking: Booking, was_awaiting_payment: bool) -> None:

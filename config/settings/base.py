@@ -31,10 +31,14 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "recurrence",
+    "allauth",  # accounts (issue 17): sign-up, verification, reset, two-factor; boeking.accounts adapts it
+    "allauth.account",
+    "allauth.mfa",
     "django_tasks_db",  # before boeking.jobs: its admin for task results is replaced by the jobs app's
     "boeking",
     "boeking.jobs",
     "boeking.invoicing",
+    "boeking.accounts",
     "api",
     "frontend",
 ]
@@ -48,6 +52,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "boeking.accounts.middleware.StaffTwoFactorMiddleware",  # municipality and admins: TOTP before anything else
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "config.errors.OwnErrorPagesMiddleware",  # Zaalboek's 404 page under DEBUG (make run) too (issue 20)
@@ -70,6 +76,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.template.context_processors.csp",
                 "frontend.context_processors.navigation",
+                "boeking.accounts.context_processors.account",
             ],
         },
     },
@@ -95,7 +102,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
-# Username/password logins (admin, API token, site) with a lockout per username + IP (boeking/auth.py).
+# Username/password logins (admin, API token, site) with a lockout per username + IP (boeking/auth.py): allauth's
+# e-mail backend with Zaalboek's lockout in front.
 AUTHENTICATION_BACKENDS = ["boeking.auth.LockoutBackend"]
 ZAALBOEK_LOCKOUT_FAILURES = int(os.environ.get("ZAALBOEK_LOCKOUT_FAILURES", "10"))
 ZAALBOEK_LOCKOUT_WINDOW = int(os.environ.get("ZAALBOEK_LOCKOUT_WINDOW", "900"))  # seconds
@@ -109,10 +117,53 @@ TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True
 
-# Web pages (issue 7): Django's auth views; the frontend's own login page.
+# Web pages (issue 7): the frontend's own login page (allauth's, issue 17); where each role lands after login is
+# boeking.accounts.adapter.AccountAdapter.get_login_redirect_url (resident /mijn/, board /bestuur/, municipality
+# /gemeente/).
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "mijn"
 LOGOUT_REDIRECT_URL = "home"
+
+# Accounts (issue 17, boeking/accounts): django-allauth. Log in with the e-mail address; sign-up verifies it (a resident
+# may look around at once but requests a booking only once it is verified: boeking.access.can_book).
+ACCOUNT_ADAPTER = "boeking.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "boeking.accounts.forms.ResidentSignupForm", "login": "boeking.accounts.forms.LoginForm"}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"  # filled with the e-mail address (the adapter), as before
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False  # the link opens a page with a button: mail scanners do not confirm for you
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+ACCOUNT_CHANGE_EMAIL = True  # one address per account; a new one is verified before it replaces the old
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_SESSION_REMEMBER = None  # ask ("Onthoud mij")
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Zaalboek: "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+# Rate limits (allauth's, tuned; per client address "ip", per account "user", per e-mail address "key"); over the
+# limit the page answers 429 (frontend/templates/429.html). The sign-up form keeps its own ZAALBOEK_SIGNUP_LIMIT too.
+ACCOUNT_RATE_LIMITS = {
+    "login": os.environ.get("RATE_LOGIN", "30/m/ip"),
+    "login_failed": os.environ.get("RATE_LOGIN_FAILED", "10/m/ip,5/5m/key"),
+    "signup": os.environ.get("RATE_SIGNUP", "10/h/ip"),
+    "reset_password": os.environ.get("RATE_RESET_PASSWORD", "10/h/ip,3/h/key"),
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": os.environ.get("RATE_CONFIRM_EMAIL", "1/3m/key"),  # resend the verification mail
+    "change_password": "5/m/user",
+    "manage_email": "10/h/user",
+    "reauthenticate": "10/m/user",
+}
+# Two-factor (allauth.mfa): TOTP apps and recovery codes, required for municipality officers and admins
+# (boeking.accounts.middleware), offered to everyone else on /account/2fa/.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Zaalboek"
+MFA_RECOVERY_CODE_COUNT = 10
+MFA_TOTP_TOLERANCE = 1  # one 30-second step either way: a phone clock a little off still works
+ZAALBOEK_STAFF_MFA_REQUIRED = env_bool("ZAALBOEK_STAFF_MFA_REQUIRED", True)
+# API tokens (boeking.accounts.models.ApiToken): a token unused this many days stops working (401).
+ZAALBOEK_TOKEN_IDLE_DAYS = int(os.environ.get("ZAALBOEK_TOKEN_IDLE_DAYS", "30"))
 
 # Content-Security-Policy (Django's built-in middleware): every asset from this app, no inline scripts at all.
 # Style nonces: the <style> element FullCalendar 6 fills at runtime, and the API docs' (Swagger UI) page style. The payment page adds
@@ -237,7 +288,7 @@ LOGGING = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "api.authentication.ExpiringTokenAuthentication",  # `Token <key>`, idle lifetime (boeking.accounts)
     ],
     # Deny by default: public endpoints say AllowAny where they are declared.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -246,7 +246,7 @@ def test_signup_page__postcodes_as_people_type_them__stored_as_6221_AB(client, d
     # Issue 16, item 4, at the sign-up door: the same normalisation as the admin and the model.
     response = client.post("/aanmelden/", {"first_name": "Truus", "last_name": "Vrancken",
                                           "email": f"truus{abs(hash(typed))}@example.org", "postcode": typed,
-                                          "password": "een-lang-wachtwoord-2027", "adult": "on"})
+                                          "password1": "een-lang-wachtwoord-2027", "adult": "on"})
     assert response.status_code == 302, response.content.decode()[:2000]
     from boeking.models import Profile
     assert Profile.objects.get().postcode == "6221 AB"
@@ -255,7 +255,7 @@ def test_signup_page__postcodes_as_people_type_them__stored_as_6221_AB(client, d
 def test_signup_page__not_a_postcode__refused_at_the_field_and_nothing_written(client, db, caps):
     from django.contrib.auth import get_user_model
     response = client.post("/aanmelden/", {"first_name": "Truus", "last_name": "Vrancken", "email": "t@example.org",
-                                          "postcode": "XX00 1234", "password": "een-lang-wachtwoord-2027",
+                                          "postcode": "XX00 1234", "password1": "een-lang-wachtwoord-2027",
                                           "adult": "on"})
     assert response.status_code == 200
     assert response.context["form"].errors.get("postcode")

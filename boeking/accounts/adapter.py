@@ -1,0 +1,96 @@
+"""allauth adapted to Zaalboek: usernames are e-mail addresses, a sign-up makes a resident (profile with postcode and
+18+ declaration, audited), each role lands on its own page after login, and allauth's mails are written in the
+recipient's language and leave the request as a task (`boeking.accounts.tasks.send_account_mail`)."""
+
+from __future__ import annotations
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from boeking import access
+from boeking.models import Role
+
+EMAIL_TAKEN = _("Er bestaat al een account met dit e-mailadres. Log in.")
+
+
+def landing_url(user) -> str:
+    """Where `user` works: the municipality `/gemeente/`, board members and admins `/bestuur/`, everyone else
+    `/mijn/`."""
+    role = access.role_of(user)
+    if role == Role.MUNICIPALITY:
+        return "/gemeente/"
+    if role == Role.ADMIN or access.is_volunteer(user):
+        return reverse("bestuur")
+    return reverse("mijn")
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {**DefaultAccountAdapter.error_messages, "email_taken": EMAIL_TAKEN}
+
+    def get_login_redirect_url(self, request) -> str:
+        return landing_url(request.user)
+
+    def get_signup_redirect_url(self, request) -> str:
+        return reverse("account_email_verification_sent")
+
+    def populate_username(self, request, user) -> None:
+        user.username = (user.email or "").strip().lower()
+
+    def clean_email(self, email: str) -> str:
+        """The e-mail address is the username: at most 150 characters (the username column)."""
+        from django import forms
+        from django.contrib.auth import get_user_model
+
+        from boeking.bounds import check_text
+        from boeking.errors import InvalidInput
+
+        limit = get_user_model()._meta.get_field("username").max_length
+        try:
+            check_text(email, field="e-mailadres", limit=limit, required=True)  # the domain's own wording
+        except InvalidInput as exc:
+            raise forms.ValidationError(exc.detail, code="invalid_email") from None
+        return email
+
+    def save_user(self, request, user, form, commit=True):
+        """The account and the resident's profile, in one transaction with the audit entry (boeking.accounts.forms
+        wraps it; a parallel sign-up with the same address loses on the unique username)."""
+        user = super().save_user(request, user, form, commit=commit)
+        if commit:
+            from boeking.models import Profile
+            from boeking.services.audit import audit
+
+            data = form.cleaned_data
+            Profile.objects.update_or_create(user=user, defaults={
+                "role": Role.RESIDENT, "postcode": data["postcode"], "phone": data.get("phone", ""),
+                "adult_declared": bool(data.get("adult")), "language": translation.get_language() or "nl"})
+            audit(actor=user, action="account.created", obj=user, data={"role": Role.RESIDENT})
+        return user
+
+    def format_email_subject(self, subject: str) -> str:
+        prefix = getattr(settings, "ACCOUNT_EMAIL_SUBJECT_PREFIX", "Zaalboek: ")
+        return subject if subject.startswith(prefix) else f"{prefix}{subject}"
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Render the mail in the recipient's language (the profile's, else the page's) and enqueue it."""
+        from boeking.notifications import language_of
+
+        from .tasks import send_account_mail
+
+        user = context.get("user")
+        if user is None:
+            from allauth.account.models import EmailAddress
+
+            address = EmailAddress.objects.filter(email__iexact=email).select_related("user__profile").first()
+            user = address.user if address else None
+        language = language_of(user) if user is not None and getattr(user, "pk", None) else \
+            (translation.get_language() or settings.LANGUAGE_CODE)
+        ctx = {"email": email, "site_name": "Zaalboek", "site_url": settings.ZAALBOEK_SITE_URL, **context}
+        with translation.override(language):
+            subject = " ".join(render_to_string(f"{template_prefix}_subject.txt", ctx).splitlines()).strip()
+            subject = self.format_email_subject(subject)
+            body = render_to_string(f"{template_prefix}_message.txt", ctx).strip()
+        send_account_mail.enqueue(subject=subject, body=body, to=email, kind=template_prefix.rsplit("/", 1)[-1])
