@@ -330,9 +330,19 @@ def booking_approved(booking_id: int) -> None:
     if booking.status == BookingStatus.CONFIRMED:
         _booking_mail(booking, "booking.confirmed", ics=True)
     elif booking.status == BookingStatus.APPROVED:
-        _booking_mail(booking, "booking.approved")
+        _booking_mail(booking, "booking.approved", **_payment_facts(booking))
     else:
         _skip(f"booking {booking_id} is {booking.status}, no approval mail")
+
+
+def _payment_facts(booking: Booking) -> dict:
+    """How to pay, for the approval mail: the amount due, online (Stripe) or by transfer to the house's IBAN with
+    the reference, and the deadline (`deadline`, already in the context). No IBAN: pay on site."""
+    from boeking.services import payments
+
+    return {"pay_online": payments.payment_mode_of(booking) == "stripe",
+            "due": euro(payments.outstanding_cents(booking)), "iban": payments.house_iban(booking),
+            "reference": payments.payment_reference(booking)}
 
 
 @_mail

@@ -32,11 +32,12 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
+from django.utils import dateformat
 from django.utils.translation import gettext as _
 
 from boeking import access, identifiers, notifications, states
 from boeking import payments as provider
-from boeking.clock import format_local, now
+from boeking.clock import local, now
 from boeking.errors import InvalidTransition, NotAllowed
 from boeking.models import AuditEntry, Booking, BookingStatus, LedgerKind, PaymentEntry, PaymentMode, StripeEvent
 from boeking.pricing import euro
@@ -78,18 +79,31 @@ def payment_mode_of(booking: Booking) -> str:
     return PaymentMode.OFFLINE
 
 
+def payment_reference(booking: Booking) -> str:
+    """What the booker writes with a bank transfer, so the board finds the booking: `Zaalboek 123`."""
+    return f"Zaalboek {booking.pk}"
+
+
+def house_iban(booking: Booking) -> str:
+    """The house's IBAN in its checked, electronic form, or "" when it has none or it fails its check (then the
+    booker pays on site)."""
+    if not booking.house.bank_account:
+        return ""
+    try:
+        return identifiers.normalise_iban(booking.house.bank_account)
+    except identifiers.InvalidIdentifier:
+        log.warning("House %s has an invalid IBAN; payment instructions say: pay on site", booking.house_id)
+        return ""
+
+
 def offline_instructions(booking: Booking, amount_cents: int) -> str:
     """How to pay offline: by transfer to the house's IBAN (in its checked, electronic form) with the reference, or
     on site. An IBAN that fails its check (stored before IBANs were checked) is never printed: pay on site."""
     house = booking.house
-    reference = f"Zaalboek {booking.pk}"
-    deadline = format_local(booking.payment_deadline) if booking.payment_deadline else ""
-    iban = ""
-    if house.bank_account:
-        try:
-            iban = identifiers.normalise_iban(house.bank_account)
-        except identifiers.InvalidIdentifier:
-            log.warning("House %s has an invalid IBAN; payment instructions say: pay on site", house.pk)
+    reference = payment_reference(booking)
+    # The weekday in the active language ("Sun 06-12-2026 08:00" on an English page, "zo …" on a Dutch one).
+    deadline = dateformat.format(local(booking.payment_deadline), "D d-m-Y H:i") if booking.payment_deadline else ""
+    iban = house_iban(booking)
     if iban:
         text = _("Maak %(amount)s over naar %(iban)s ten name van %(house)s, onder vermelding van \"%(reference)s\", "
                  "vóór %(deadline)s. U kunt ook ter plaatse betalen. Het bestuur bevestigt uw boeking zodra de "
