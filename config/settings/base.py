@@ -138,6 +138,7 @@ ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_CHANGE_EMAIL = True  # one address per account; a new one is verified before it replaces the old
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # a mail when the password, the address or two-factor changes
 ACCOUNT_SESSION_REMEMBER = None  # ask ("Onthoud mij")
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Zaalboek: "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
