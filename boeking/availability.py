@@ -1,41 +1,67 @@
-"""When a room is open, busy and free: opening hours minus closures minus bookings with their buffers."""
+"""When a room is open, busy and free: opening hours minus closures minus bookings with their buffers.
+
+Everything about one room over a range of days comes from ONE SQL statement (`load_window`): the room's buffer and
+whether it can be booked, its house's weekly opening hours, the closures and the slot-holding bookings. The weekly
+opening hours are turned into intervals once per (hours, range) and remembered (`opening_intervals`), because
+calendars ask for the same months over and over.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
+
+from django.db import connection
+from django.db.models import Q
+from django.utils.dateparse import parse_datetime, parse_time
 
 from . import intervals
-from .clock import local_midnight, make_local
+from .clock import UTC, local_midnight, make_local
 from .errors import InvalidLocalTime
 from .intervals import Interval
-from .models import Booking, Closure, House, OpeningHours, Room
+from .models import Booking, BookingStatus, Closure, House, OpeningHours, Room
+
+# (weekday 0 = Monday, opens, closes): one opening interval of a house; `closes <= opens` runs past midnight.
+WeeklyHours = tuple[tuple[int, dt.time, dt.time], ...]
 
 
-def opening_intervals(house: House, first_day: dt.date, last_day: dt.date, *, hours=None) -> list[Interval]:
+def opening_intervals(house: House | int, first_day: dt.date, last_day: dt.date, *, hours=None) -> list[Interval]:
     """Opening intervals of `house` from the start of `first_day` to the end of `last_day` (local dates, inclusive).
 
     An interval whose closing time is at or before its opening time runs past midnight into the next day;
-    the previous evening's interval is therefore included. Adjacent intervals are merged.
+    the previous evening's interval is therefore included. Adjacent intervals are merged. `hours`: the house's
+    `OpeningHours` rows (or `(weekday, opens, closes)` tuples) when the caller has them; else one query.
     """
-    rows = list(hours if hours is not None else OpeningHours.objects.filter(house=house))
-    by_weekday: dict[int, list[OpeningHours]] = {}
-    for row in rows:
-        by_weekday.setdefault(row.weekday, []).append(row)
+    if hours is None:
+        house_id = house.pk if isinstance(house, House) else house
+        hours = OpeningHours.objects.filter(house_id=house_id).order_by().values_list("weekday", "opens", "closes")
+    weekly = tuple(sorted((row.weekday, row.opens, row.closes) if isinstance(row, OpeningHours) else tuple(row)
+                          for row in hours))
+    return list(_opening_intervals(weekly, first_day, last_day))
+
+
+@lru_cache(maxsize=4096)
+def _opening_intervals(weekly: WeeklyHours, first_day: dt.date, last_day: dt.date) -> tuple[Interval, ...]:
+    """The computation behind `opening_intervals`, remembered: a pure function of the weekly hours and the range."""
+    by_weekday: dict[int, list[tuple[dt.time, dt.time]]] = {}
+    for weekday, opens, closes in weekly:
+        by_weekday.setdefault(weekday, []).append((opens, closes))
     result: list[Interval] = []
     day = first_day - dt.timedelta(days=1)
     while day <= last_day:
-        for row in by_weekday.get(day.weekday(), []):
-            close_day = day + dt.timedelta(days=1) if row.crosses_midnight else day
+        for opens, closes in by_weekday.get(day.weekday(), ()):
+            close_day = day + dt.timedelta(days=1) if closes <= opens else day
             try:
-                result.append((make_local(day, row.opens), make_local(close_day, row.closes)))
+                result.append((make_local(day, opens), make_local(close_day, closes)))
             except InvalidLocalTime:
                 # Opening at 02:30 on the night the clocks change: the interval starts/ends at the next valid hour.
-                result.append((_nearest_valid(day, row.opens), _nearest_valid(close_day, row.closes)))
+                result.append((_nearest_valid(day, opens), _nearest_valid(close_day, closes)))
         day += dt.timedelta(days=1)
     window_start = local_midnight(first_day)
     window_end = local_midnight(last_day + dt.timedelta(days=1))
-    return intervals.clip(intervals.merge(result), window_start, window_end)
+    return tuple(intervals.clip(intervals.merge(result), window_start, window_end))
 
 
 def _nearest_valid(day: dt.date, clock_time: dt.time) -> dt.datetime:
@@ -56,31 +82,169 @@ class Availability:
     closed: list[Interval]
 
 
-def room_availability(room: Room, first_day: dt.date, last_day: dt.date) -> Availability:
+@dataclass(frozen=True)
+class Window:
+    """What one statement (`load_window`) returns about a room over local days `first_day`..`last_day`."""
+
+    room_id: int
+    bookable: bool  # the room and its house are active
+    buffer_minutes: int
+    hours: WeeklyHours  # the house's weekly opening hours, sorted
+    closures: tuple[Interval, ...]  # of the house or this room, overlapping the range; sorted
+    busy: tuple[Interval, ...]  # slot-holding bookings [start, blocked_until) up to a buffer past the range; sorted
+    first_day: dt.date
+    last_day: dt.date
+
+    def fingerprint(self) -> str:
+        """A digest of everything the availability of this window is computed from (hex, 32 characters): equal
+        fingerprints give byte-identical answers, and any booking, closure, opening hour or buffer that changes
+        the answer changes it. The API's ETag."""
+        parts = [f"v1|{self.room_id}|{self.bookable:d}|{self.buffer_minutes}|{self.first_day}|{self.last_day}"]
+        parts += [f"h{w},{o.isoformat()},{c.isoformat()}" for w, o, c in self.hours]
+        parts += [f"c{s.timestamp()},{e.timestamp()}" for s, e in self.closures]
+        parts += [f"b{s.timestamp()},{e.timestamp()}" for s, e in self.busy]
+        return hashlib.blake2b("|".join(parts).encode(), digest_size=16).hexdigest()
+
+
+_HOLDING = tuple(s.value for s in BookingStatus.HOLDING)
+
+
+@lru_cache(maxsize=4)
+def _window_sql(vendor: str) -> str:
+    room, house = Room._meta.db_table, House._meta.db_table
+    hours, closure, booking = OpeningHours._meta.db_table, Closure._meta.db_table, Booking._meta.db_table
+    # A booking starting up to the room's buffer after the range still blocks the buffer before it, inside the range.
+    if vendor == "postgresql":
+        buffered_end = "%s + r.buffer_minutes * interval '1 minute'"
+    elif vendor == "sqlite":
+        buffered_end = "datetime(%s, '+' || r.buffer_minutes || ' minutes')"
+    else:  # pragma: no cover - Zaalboek runs on PostgreSQL and SQLite
+        raise NotImplementedError(vendor)
+    statuses = ", ".join(f"'{s}'" for s in _HOLDING)
+    # The first branch types every column (PostgreSQL resolves a UNION's column types pairwise, left to right).
+    return f"""
+        SELECT 0, CAST(NULL AS timestamp with time zone), CAST(NULL AS timestamp with time zone),
+               r.buffer_minutes, CAST(NULL AS time), CAST(NULL AS time), CASE WHEN r.active AND h.active THEN 1 ELSE 0 END
+          FROM {room} r JOIN {house} h ON h.id = r.house_id WHERE r.id = %s
+        UNION ALL
+        SELECT 1, NULL, NULL, o.weekday, o.opens, o.closes, NULL
+          FROM {hours} o JOIN {room} r ON r.house_id = o.house_id WHERE r.id = %s
+        UNION ALL
+        SELECT 2, c.start, c."end", NULL, NULL, NULL, NULL
+          FROM {closure} c JOIN {room} r ON r.id = %s
+         WHERE (c.room_id = r.id OR (c.room_id IS NULL AND c.house_id = r.house_id)) AND c.start < %s AND c."end" > %s
+        UNION ALL
+        SELECT 3, b.start, b.blocked_until, NULL, NULL, NULL, NULL
+          FROM {booking} b JOIN {room} r ON r.id = b.room_id
+         WHERE b.room_id = %s AND b.status IN ({statuses}) AND b.blocked_until > %s AND b.start < {buffered_end}
+    """
+
+
+def _aware(value) -> dt.datetime:
+    if isinstance(value, str):  # SQLite keeps datetimes as text, in UTC
+        value = parse_datetime(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _clock(value) -> dt.time:
+    return parse_time(value) if isinstance(value, str) else value
+
+
+def load_window(room_id: int, first_day: dt.date, last_day: dt.date) -> Window | None:
+    """The room's buffer, its house's weekly opening hours, its closures and its slot-holding bookings over local
+    days `first_day`..`last_day` (inclusive), in ONE SQL statement. None when there is no room `room_id`."""
+    start, end = local_midnight(first_day), local_midnight(last_day + dt.timedelta(days=1))
+    adapt = connection.ops.adapt_datetimefield_value
+    s, e = adapt(start), adapt(end)
+    with connection.cursor() as cursor:
+        cursor.execute(_window_sql(connection.vendor), [room_id, room_id, room_id, e, s, room_id, s, e])
+        rows = cursor.fetchall()
+    room = next((r for r in rows if r[0] == 0), None)
+    if room is None:
+        return None
+    hours, closures, busy = [], [], []
+    for kind, a, b, n, opens, closes, _active in rows:
+        if kind == 1:
+            hours.append((n, _clock(opens), _clock(closes)))
+        elif kind == 2:
+            closures.append((_aware(a), _aware(b)))
+        elif kind == 3:
+            busy.append((_aware(a), _aware(b)))
+    return Window(room_id=room_id, bookable=bool(room[6]), buffer_minutes=room[3], hours=tuple(sorted(hours)),
+                  closures=tuple(sorted(closures)), busy=tuple(sorted(busy)), first_day=first_day, last_day=last_day)
+
+
+def compute(window: Window) -> Availability:
+    """Busy, open and closed intervals from what `load_window` read (no queries). See `room_availability`."""
+    window_start = local_midnight(window.first_day)
+    window_end = local_midnight(window.last_day + dt.timedelta(days=1))
+    buffer = dt.timedelta(minutes=window.buffer_minutes)
+    opening = _opening_intervals(window.hours, window.first_day, window.last_day)
+    blocked = [(start - buffer, until) for start, until in window.busy]
+    free = intervals.subtract(opening, [*window.closures, *blocked])
+    return Availability(
+        busy=intervals.clip(intervals.merge(window.busy), window_start, window_end),
+        open=free,
+        closed=intervals.clip(intervals.merge(window.closures), window_start, window_end),
+    )
+
+
+def room_availability(room: Room | int, first_day: dt.date, last_day: dt.date) -> Availability:
     """Busy, free and closed intervals of `room` over local days `first_day`..`last_day` (both inclusive).
 
     - busy: bookings that hold the slot, each followed by its cleaning buffer; merged. No personal data.
     - open: when a new booking (followed by this room's buffer) can take place: opening hours minus closures
       minus busy, also minus the buffer before each busy block.
     - closed: closures of the house or this room.
-    Three queries, whatever the size of the range.
+    One query, whatever the size of the range. Raises `Room.DoesNotExist` for an unknown room.
     """
+    window = load_window(room.pk if isinstance(room, Room) else int(room), first_day, last_day)
+    if window is None:
+        raise Room.DoesNotExist(f"No room {room}")
+    return compute(window)
+
+
+def rooms_availability(rooms, first_day: dt.date, last_day: dt.date) -> dict[int, Availability]:
+    """`room_availability` for many rooms at once (the search page, a house's agenda): `{room.pk: Availability}`
+    over local days `first_day`..`last_day`, computed by `compute` from one `Window` per room.
+
+    Three queries whatever the number of rooms: the slot-holding bookings, the closures and the weekly opening
+    hours of all of them. `rooms`: objects with `pk`, `house_id` and `buffer_minutes` (Room instances, or lighter
+    rows); all are taken as bookable. An empty iterable costs nothing.
+    """
+    rooms = list(rooms)
+    if not rooms:
+        return {}
     window_start = local_midnight(first_day)
     window_end = local_midnight(last_day + dt.timedelta(days=1))
-    buffer = dt.timedelta(minutes=room.buffer_minutes)
-    # Up to a buffer past the range: a booking just after it still needs its buffer before, inside the range.
-    busy_raw = list(
-        Booking.objects.active()
-        .filter(room=room)
-        .in_period(window_start, window_end + buffer)
-        .values_list("start", "blocked_until")
-    )
-    closed_raw = list(Closure.objects.affecting(room, window_start, window_end).values_list("start", "end"))
-    opening = opening_intervals(room.house, first_day, last_day)
-    blocked = [(start - buffer, until) for start, until in busy_raw]
-    free = intervals.subtract(opening, [*closed_raw, *blocked])
-    return Availability(
-        busy=intervals.clip(intervals.merge(busy_raw), window_start, window_end),
-        open=free,
-        closed=intervals.clip(intervals.merge(closed_raw), window_start, window_end),
-    )
+    room_ids = [room.pk for room in rooms]
+    house_ids = sorted({room.house_id for room in rooms})
+    longest_buffer = dt.timedelta(minutes=max(room.buffer_minutes for room in rooms))
+    busy: dict[int, list[Interval]] = {}
+    for room_id, start, until in (Booking.objects.active().filter(room_id__in=room_ids)
+                                  .in_period(window_start, window_end + longest_buffer)
+                                  .values_list("room_id", "start", "blocked_until")):
+        busy.setdefault(room_id, []).append((start, until))
+    house_closed: dict[int, list[Interval]] = {}
+    room_closed: dict[int, list[Interval]] = {}
+    for house_id, room_id, start, end in (Closure.objects.filter(Q(room__isnull=True, house_id__in=house_ids)
+                                                                 | Q(room_id__in=room_ids),
+                                                                 start__lt=window_end, end__gt=window_start)
+                                          .values_list("house_id", "room_id", "start", "end")):
+        (house_closed.setdefault(house_id, []) if room_id is None else room_closed.setdefault(room_id, [])).append(
+            (start, end))
+    hours: dict[int, list] = {}
+    for house_id, weekday, opens, closes in (OpeningHours.objects.filter(house_id__in=house_ids).order_by()
+                                             .values_list("house_id", "weekday", "opens", "closes")):
+        hours.setdefault(house_id, []).append((weekday, opens, closes))
+    result = {}
+    for room in rooms:
+        # Loaded up to the longest buffer past the range; this room's own buffer decides which of them count.
+        limit = window_end + dt.timedelta(minutes=room.buffer_minutes)
+        result[room.pk] = compute(Window(
+            room_id=room.pk, bookable=True, buffer_minutes=room.buffer_minutes,
+            hours=tuple(sorted(hours.get(room.house_id, []))),
+            closures=tuple(sorted([*house_closed.get(room.house_id, []), *room_closed.get(room.pk, [])])),
+            busy=tuple(sorted(b for b in busy.get(room.pk, []) if b[0] < limit)),
+            first_day=first_day, last_day=last_day))
+    return result

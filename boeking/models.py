@@ -176,6 +176,11 @@ class Location(models.Model):
     screening_status = models.CharField(
         _("schouwstatus"), max_length=20, choices=ScreeningStatus.choices, default=ScreeningStatus.NOT_SCREENED
     )
+    # WGS 84 (EPSG:4326), for the map on the search and house pages; empty: the location is listed, not mapped.
+    latitude = models.DecimalField(_("breedtegraad"), max_digits=8, decimal_places=6, null=True, blank=True,
+                                   validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    longitude = models.DecimalField(_("lengtegraad"), max_digits=9, decimal_places=6, null=True, blank=True,
+                                    validators=[MinValueValidator(-180), MaxValueValidator(180)])
 
     class Meta:
         ordering = ["house", "name"]
@@ -206,7 +211,11 @@ class Facility(models.Model):
         verbose_name_plural = _("voorzieningen")
 
     def __str__(self) -> str:
-        return self.name_nl
+        """The name in the active language (a facility checkbox on an English page reads "Kitchen")."""
+        from django.utils import translation
+
+        english = (translation.get_language() or "nl").startswith("en")
+        return (self.name_en if english and self.name_en else self.name_nl)
 
 
 class Room(models.Model):
@@ -364,32 +373,48 @@ class AutoApproval(models.Model):
         return f"{self.house}: {self.get_kind_display()}"
 
 
+CAPS_ALWAYS = dt.date(2000, 1, 1)  # `effective_from` of a cap created without a date: it has always applied
+
+
 class CapRule(models.Model):
-    """How many bookings of a private kind a house may host per calendar year.
+    """One version of how many bookings of a private kind a house may host per calendar year.
 
     `house` empty: the city-wide default. With a house: an override for that house, which needs a reason.
+    Caps keep their history: a change adds a version with the date it takes effect (`effective_from`, a local date);
+    earlier versions stay, so a past year is judged against the cap that applied then (`rules.CapTable`). A house
+    version with `cap` empty ends that house's override from its date (the city default applies again). Versions
+    created without a date have always applied (`CAPS_ALWAYS`); the migration dated existing caps from when they
+    were last saved.
     """
 
     kind = models.CharField(_("soort"), max_length=20, choices=[(k.value, k.label) for k in BookingKind
                                                                   if k in PRIVATE_KINDS])
     house = models.ForeignKey(House, verbose_name=_("huis"), on_delete=models.CASCADE, null=True, blank=True, related_name="cap_rules")
-    cap = models.PositiveIntegerField(_("maximum per jaar"), validators=[MaxValueValidator(1000)])
+    cap = models.PositiveIntegerField(_("maximum per jaar"), validators=[MaxValueValidator(1000)], null=True, blank=True,
+                                      help_text=_("Leeg bij een huis: het eigen maximum vervalt vanaf de ingangsdatum."))
     reason = models.TextField(_("reden"), blank=True)
+    effective_from = models.DateField(_("geldt vanaf"), default=CAPS_ALWAYS, db_index=True)
     updated_at = models.DateTimeField(_("gewijzigd op"), auto_now=True)
 
     class Meta:
-        ordering = ["house", "kind"]
+        ordering = ["house", "kind", "effective_from"]
         constraints = [
-            models.UniqueConstraint(fields=["kind"], condition=Q(house__isnull=True), name="unique_default_cap"),
-            models.UniqueConstraint(fields=["kind", "house"], condition=Q(house__isnull=False), name="unique_house_cap"),
-            models.CheckConstraint(condition=Q(house__isnull=True) | ~Q(reason=""), name="cap_override_needs_reason"),
+            models.UniqueConstraint(fields=["kind", "effective_from"], condition=Q(house__isnull=True),
+                                    name="unique_default_cap_version"),
+            models.UniqueConstraint(fields=["kind", "house", "effective_from"], condition=Q(house__isnull=False),
+                                    name="unique_house_cap_version"),
+            models.CheckConstraint(condition=Q(house__isnull=True) | ~Q(reason="") | Q(cap__isnull=True),
+                                   name="cap_override_needs_reason"),
+            models.CheckConstraint(condition=Q(house__isnull=False) | Q(cap__isnull=False),
+                                   name="default_cap_has_number"),
         ]
         verbose_name = _("maximum (cap)")
         verbose_name_plural = _("maxima (caps)")
 
     def __str__(self) -> str:
         scope = self.house or _("hele gemeente")
-        return f"{self.get_kind_display()} – {scope}: {self.cap}"
+        value = "–" if self.cap is None else self.cap
+        return f"{self.get_kind_display()} – {scope}: {value} ({self.effective_from:%d-%m-%Y})"
 
 
 def bounded(low: int, high: int) -> list:
@@ -618,6 +643,16 @@ class Booking(models.Model):
     @property
     def holds_slot(self) -> bool:
         return self.status in BookingStatus.HOLDING
+
+    @property
+    def refund_pending_cents(self) -> int:
+        """Cents a cancellation owes the booker that are not paid back yet: what the house still holds minus the
+        cancellation fee, for a cancelled booking (0 otherwise). The refund is a job (`boeking.jobs.tasks.
+        refund_cancellation`) that pays it through Stripe or records the house's bank transfer; this is 0 once it
+        ran."""
+        if self.status != BookingStatus.CANCELLED:
+            return 0
+        return max(self.paid_cents - self.refunded_cents - self.deposit_retained_cents - self.cancellation_fee_cents, 0)
 
 
 class AuditEntry(models.Model):

@@ -93,20 +93,26 @@ class CapStatus:
 
 
 class CapTable:
-    """Which cap is in force for each house and private kind: a house's override wins over the city default.
+    """Which cap is in force for each house and private kind on a date: a house's override wins over the city
+    default. Caps keep their history (`CapRule.effective_from`), so the answer depends on the day asked about.
 
-    Loaded in one query (`CapTable.load()`); `in_force(house_id, kind)` → `(cap or None, source, reason)` with
-    source "house", "default" or "none". The usage reports and the rules both read caps through this table.
+    Loaded in one query (`CapTable.load()`, every version). `in_force(house_id, kind, on=None)` →
+    `(cap or None, source, reason)` with source "house", "default" or "none"; `on` is a local date (default: today).
+    `version(house_id, kind, on)` → the `CapRule` that applies (None: no cap). Before the first recorded city default
+    the earliest default applies (the city always had one); a house override applies only from its own date, and a
+    house version without a number ends the override. `judging_day(year)` is the day a year's usage is measured on:
+    today for this year, 31 December for a past year, 1 January for a later year. The usage reports and the rules
+    both read caps through this table.
     """
 
     def __init__(self, rules):
-        self.defaults: dict[str, CapRule] = {}
-        self.overrides: dict[tuple[int, str], CapRule] = {}
-        for rule in rules:
+        self.defaults: dict[str, list[CapRule]] = {}
+        self.overrides: dict[tuple[int, str], list[CapRule]] = {}
+        for rule in sorted(rules, key=lambda r: (r.effective_from, r.pk or 0)):
             if rule.house_id is None:
-                self.defaults[rule.kind] = rule
+                self.defaults.setdefault(rule.kind, []).append(rule)
             else:
-                self.overrides[(rule.house_id, rule.kind)] = rule
+                self.overrides.setdefault((rule.house_id, rule.kind), []).append(rule)
 
     @classmethod
     def load(cls, *, house_ids=None, kinds=None) -> CapTable:
@@ -117,24 +123,73 @@ class CapTable:
             qs = qs.filter(kind__in=list(kinds))
         return cls(list(qs))
 
-    def in_force(self, house_id: int, kind: str) -> tuple[int | None, str, str]:
-        rule = self.overrides.get((house_id, kind))
-        if rule is not None:
+    @staticmethod
+    def judging_day(year: int) -> dt.date:
+        from .clock import today
+
+        current = today()
+        if year == current.year:
+            return current
+        return dt.date(year, 12, 31) if year < current.year else dt.date(year, 1, 1)
+
+    @staticmethod
+    def _latest(versions: list[CapRule], on: dt.date) -> CapRule | None:
+        found = None
+        for rule in versions:
+            if rule.effective_from > on:
+                break
+            found = rule
+        return found
+
+    def version(self, house_id: int, kind: str, on: dt.date | None = None) -> CapRule | None:
+        if on is None:
+            from .clock import today
+
+            on = today()
+        override = self._latest(self.overrides.get((house_id, kind), []), on)
+        if override is not None and override.cap is not None:
+            return override
+        defaults = self.defaults.get(kind, [])
+        return self._latest(defaults, on) or (defaults[0] if defaults else None)
+
+    def in_force(self, house_id: int, kind: str, on: dt.date | None = None) -> tuple[int | None, str, str]:
+        rule = self.version(house_id, kind, on)
+        if rule is None:
+            return None, "none", ""
+        if rule.house_id is not None:
             return rule.cap, "house", rule.reason
-        rule = self.defaults.get(kind)
-        if rule is not None:
-            return rule.cap, "default", ""
-        return None, "none", ""
+        return rule.cap, "default", ""
+
+    def rules_on(self, on: dt.date | None = None) -> list[CapRule]:
+        """Every rule in force on `on` (default today): the city defaults, then the house overrides (ended ones left
+        out)."""
+        if on is None:
+            from .clock import today
+
+            on = today()
+        found = []
+        for versions in self.defaults.values():
+            rule = self._latest(versions, on) or versions[0]
+            found.append(rule)
+        for versions in self.overrides.values():
+            rule = self._latest(versions, on)
+            if rule is not None and rule.cap is not None:
+                found.append(rule)
+        return found
 
 
-def cap_for(house: House | int, kind: str) -> tuple[int | None, str, str]:
-    """The cap in force for `house` and `kind` (`CapTable.in_force`), in one query."""
+def cap_for(house: House | int, kind: str, on: dt.date | None = None) -> tuple[int | None, str, str]:
+    """The cap in force for `house` and `kind` on the local date `on` (default today; `CapTable.in_force`), in one
+    query."""
     house_id = house.pk if isinstance(house, House) else house
-    return CapTable.load(house_ids=[house_id], kinds=[kind]).in_force(house_id, kind)
+    return CapTable.load(house_ids=[house_id], kinds=[kind]).in_force(house_id, kind, on)
 
 
-def cap_status(house: House | int, kind: str, year: int, *, exclude_booking_id: int | None = None) -> CapStatus:
-    cap, source, reason = cap_for(house, kind)
+def cap_status(house: House | int, kind: str, year: int, *, exclude_booking_id: int | None = None,
+               on: dt.date | None = None) -> CapStatus:
+    """Counted and pending bookings of `house` and `kind` in `year` against the cap in force on `on` (the event's
+    local date; default `CapTable.judging_day(year)`)."""
+    cap, source, reason = cap_for(house, kind, on or CapTable.judging_day(year))
     counted = Booking.objects.counting_towards_cap(house, kind, year)
     pending = Booking.objects.pending_for_cap(house, kind, year)
     if exclude_booking_id:
@@ -160,7 +215,7 @@ class RoomData:
     opening: list[tuple[dt.datetime, dt.datetime]]
     closures: list[tuple[dt.datetime, dt.datetime, str]]
     taken: list[tuple[dt.datetime, dt.datetime, int | None]] = field(default_factory=list)
-    caps: dict[tuple[str, int, int | None], CapStatus] = field(default_factory=dict)
+    caps: dict[tuple[str, int, int | None, dt.date | None], CapStatus] = field(default_factory=dict)
 
     def covers(self, start: dt.datetime, end: dt.datetime) -> bool:
         return self.first_day <= local(start).date() and local(end).date() <= self.last_day
@@ -176,10 +231,11 @@ class RoomData:
         return [pk for s, until, pk in self.taken
                 if s < blocked_until and until > start and (pk is None or pk != exclude_booking_id)]
 
-    def cap_status(self, house_id: int, kind: str, year: int, exclude_booking_id: int | None) -> CapStatus:
-        key = (kind, year, exclude_booking_id)
+    def cap_status(self, house_id: int, kind: str, year: int, exclude_booking_id: int | None,
+                   on: dt.date | None = None) -> CapStatus:
+        key = (kind, year, exclude_booking_id, on)
         if key not in self.caps:
-            self.caps[key] = cap_status(house_id, kind, year, exclude_booking_id=exclude_booking_id)
+            self.caps[key] = cap_status(house_id, kind, year, exclude_booking_id=exclude_booking_id, on=on)
         return self.caps[key]
 
 
@@ -376,12 +432,12 @@ def evaluate(candidate: Candidate, *, settings: RuleSettings | None = None,
 
 
 def _cap_result(c: Candidate, house: House, year: int, data: RoomData) -> RuleResult:
-    status = data.cap_status(house.pk, c.kind, year, c.exclude_booking_id)
+    status = data.cap_status(house.pk, c.kind, year, c.exclude_booking_id, local(c.start).date())
     word_nl, word_en = KIND_WORDS[c.kind]
     if status.cap is None:
         return _r("cap", PASS, f"Geen maximum voor {word_nl}.", f"No cap for {word_en}.")
     if status.count >= status.cap:
-        following = cap_status(house, c.kind, year + 1)
+        following = data.cap_status(house.pk, c.kind, year + 1, None)
         return _r("cap", FAIL,
                   f"{house.name} heeft het maximum van {status.cap} {word_nl} in {year} bereikt. "
                   f"In {year + 1} zijn er nog {following.remaining} van {following.cap} beschikbaar.",
@@ -425,28 +481,32 @@ def evaluate_for_decision(booking: Booking, *, settings: RuleSettings | None = N
     return [r for r in results if r.rule not in REQUEST_ONLY_RULES]
 
 
-def evaluate_many_for_decision(bookings: list[Booking], *, settings: RuleSettings | None = None
-                                ) -> list[list[RuleResult]]:
+def evaluate_many_for_decision(bookings: list[Booking], *, settings: RuleSettings | None = None,
+                               data: RoomData | None = None) -> list[list[RuleResult]]:
     """`evaluate_for_decision` for many requested bookings of ONE room (a series' dates), over data loaded once:
-    what `series_approve` applies and the board's series card shows. Who booked is not judged again."""
+    what `series_approve` applies and the board's series card shows. Who booked is not judged again. `data`: the
+    room's data already loaded (`load_decision_data`, the inbox), else loaded here."""
     results = evaluate_many([
         Candidate(room=b.room, kind=b.kind, start=b.start, end=b.end, guests=b.guests, booker=None,
-                  requested_at=b.created_at, exclude_booking_id=b.pk) for b in bookings], settings=settings)
+                  requested_at=b.created_at, exclude_booking_id=b.pk) for b in bookings], settings=settings, data=data)
     return [[r for r in result if r.rule not in REQUEST_ONLY_RULES] for result in results]
 
 
 def evaluate_many(candidates: list[Candidate], *, settings: RuleSettings | None = None,
-                  exclude_series_id: int | None = None) -> list[list[RuleResult]]:
+                  exclude_series_id: int | None = None, data: RoomData | None = None) -> list[list[RuleResult]]:
     """Rule results for many candidates of ONE room (a series' dates, demo bookings), over data loaded once: a
     constant number of queries whatever their number. Each candidate that passes blocks its slot for the ones
-    after it, so the periods of one plan never overlap each other (buffers included)."""
+    after it, so the periods of one plan never overlap each other (buffers included). `data`: the room's data
+    loaded beforehand (`load_decision_data`); the slots this plan blocks are taken out of it again afterwards."""
     if not candidates:
         return []
     room = candidates[0].room
     if any(c.room.pk != room.pk for c in candidates):
         raise ValueError("evaluate_many: one room at a time")
-    data = load_room_data(room, min(c.start for c in candidates), max(c.end for c in candidates),
-                          settings=settings, exclude_series_id=exclude_series_id)
+    if data is None:
+        data = load_room_data(room, min(c.start for c in candidates), max(c.end for c in candidates),
+                              settings=settings, exclude_series_id=exclude_series_id)
+    planned_from = len(data.taken)
     out = []
     for candidate in candidates:
         results = evaluate(candidate, data=data)
@@ -454,6 +514,116 @@ def evaluate_many(candidates: list[Candidate], *, settings: RuleSettings | None 
             blocked_until = candidate.end + dt.timedelta(minutes=room.buffer_minutes)
             data.taken.append((candidate.start, blocked_until, None))
         out.append(results)
+    del data.taken[planned_from:]
+    return out
+
+
+def cap_usage(house_ids, years) -> dict[tuple[int, str, int], tuple[int, int]]:
+    """Cap usage of many houses in ONE grouped query: `{(house_id, kind, year): (counted, pending)}` for the private
+    kinds, counted = approved + confirmed (`counting_towards_cap`), pending = requested (`pending_for_cap`). Missing
+    keys are (0, 0). `house_ids` may be a list or a House queryset."""
+    from django.db.models import Count
+
+    rows = (Booking.objects.filter(house__in=house_ids, kind__in=list(PRIVATE_KINDS), local_year__in=sorted(years))
+            .values_list("house_id", "kind", "local_year")
+            .annotate(counted=Count("pk", filter=Q(status__in=BookingStatus.COUNTING)),
+                      pending=Count("pk", filter=Q(status=BookingStatus.REQUESTED)))
+            .order_by())
+    return {(house_id, kind, year): (counted, pending) for house_id, kind, year, counted, pending in rows}
+
+
+def cap_statuses(house_ids, years, *, table: CapTable | None = None) -> dict[tuple[int, str, int], CapStatus]:
+    """`cap_status` for every house in `house_ids` (ids), private kind and year in `years`, in two queries (the
+    cap table and `cap_usage`), each against the cap in force on `CapTable.judging_day(year)`."""
+    house_ids = list(house_ids)
+    table = table or CapTable.load(house_ids=house_ids)
+    usage = cap_usage(house_ids, years)
+    out = {}
+    for house_id in house_ids:
+        for kind in PRIVATE_KINDS:
+            for year in years:
+                cap, source, reason = table.in_force(house_id, kind, CapTable.judging_day(year))
+                counted, pending = usage.get((house_id, kind, year), (0, 0))
+                out[(house_id, kind, year)] = CapStatus(cap=cap, source=source, reason=reason, count=counted,
+                                                        pending=pending)
+    return out
+
+
+def load_decision_data(bookings: list[Booking], *, settings: RuleSettings | None = None
+                       ) -> dict[int, RoomData]:
+    """What the rules read to decide many requested bookings of MANY rooms and houses (the board's inbox: one-off
+    requests and series dates), loaded at once: `{room_id: RoomData}`. A constant number of queries whatever the
+    number of bookings, rooms and houses: settings, held slots, closures, opening hours, the cap table and the cap
+    usage (one grouped query). Each booking's own cap figures (itself not counted), and those of the following year
+    (named when a cap is reached), are filled in, so `evaluate` asks nothing more. Every booking's `room` (with its
+    `house`) must be loaded."""
+    settings = settings or RuleSettings.current()
+    if not bookings:
+        return {}
+    by_room: dict[int, list[Booking]] = {}
+    for b in bookings:
+        by_room.setdefault(b.room_id, []).append(b)
+    # One window per booking (the day before to the day after, as load_room_data): only the slots that can clash.
+    windows = Q()
+    for b in bookings:
+        lo = local_midnight(local(b.start).date() - dt.timedelta(days=1))
+        hi = local_midnight(local(b.end).date() + dt.timedelta(days=2))
+        windows |= Q(room_id=b.room_id, start__lt=hi, blocked_until__gt=lo)
+    taken: dict[int, list] = {}
+    for room_id, start, until, pk in Booking.objects.active().filter(windows).values_list(
+            "room_id", "start", "blocked_until", "pk"):
+        taken.setdefault(room_id, []).append((start, until, pk))
+    house_ids = sorted({b.room.house_id for b in bookings})
+    lo = local_midnight(min(local(b.start).date() for b in bookings) - dt.timedelta(days=1))
+    hi = local_midnight(max(local(b.end).date() for b in bookings) + dt.timedelta(days=2))
+    closures: dict[tuple[int, int | None], list] = {}
+    for house_id, room_id, start, end, reason in Closure.objects.filter(
+            Q(room__isnull=True, house_id__in=house_ids) | Q(room_id__in=list(by_room)),
+            start__lt=hi, end__gt=lo).values_list("house_id", "room_id", "start", "end", "reason"):
+        closures.setdefault((house_id, room_id), []).append((start, end, reason))
+    hours: dict[int, list[OpeningHours]] = {}
+    for row in OpeningHours.objects.filter(house_id__in=house_ids):
+        hours.setdefault(row.house_id, []).append(row)
+    years = {local(b.start).year for b in bookings}
+    years |= {year + 1 for year in years}
+    table = CapTable.load(house_ids=house_ids)
+    usage = cap_usage(house_ids, years)
+    out = {}
+    for room_id, room_bookings in by_room.items():
+        room = room_bookings[0].room
+        first_day = min(local(b.start).date() for b in room_bookings)
+        last_day = max(local(b.end).date() for b in room_bookings)
+        data = RoomData(
+            room=room, settings=settings, first_day=first_day, last_day=last_day,
+            opening=availability.opening_intervals(room.house, first_day, last_day, hours=hours.get(room.house_id, [])),
+            closures=[*closures.get((room.house_id, None), []), *closures.get((room.house_id, room_id), [])],
+            taken=taken.get(room_id, []))
+        for b in room_bookings:
+            if b.kind not in PRIVATE_KINDS:
+                continue
+            year, on = local(b.start).year, local(b.start).date()
+            for key_year, key_on, exclude in ((year, on, b.pk), (year + 1, None, None)):
+                cap, source, reason = table.in_force(room.house_id, b.kind, key_on or CapTable.judging_day(key_year))
+                counted, pending = usage.get((room.house_id, b.kind, key_year), (0, 0))
+                if exclude is not None and b.status == BookingStatus.REQUESTED and b.local_year == key_year:
+                    pending -= 1  # the booking itself is not counted against its own cap
+                data.caps[(b.kind, key_year, exclude, key_on)] = CapStatus(
+                    cap=cap, source=source, reason=reason, count=counted, pending=max(pending, 0))
+        out[room_id] = data
+    return out
+
+
+def evaluate_each_for_decision(bookings: list[Booking], *, data: dict[int, RoomData] | None = None,
+                               settings: RuleSettings | None = None) -> list[list[RuleResult]]:
+    """`evaluate_for_decision` for many one-off requests of any rooms over data loaded once (`load_decision_data`,
+    or `data` from it): the board's inbox. Each request is judged on its own (they do not block each other beyond
+    the slots they already hold). Who booked is not judged again (`REQUEST_ONLY_RULES`)."""
+    data = data if data is not None else load_decision_data(bookings, settings=settings)
+    out = []
+    for b in bookings:
+        candidate = Candidate(room=b.room, kind=b.kind, start=b.start, end=b.end, guests=b.guests, booker=None,
+                              requested_at=b.created_at, exclude_booking_id=b.pk)
+        out.append([r for r in evaluate(candidate, data=data[b.room_id]) if r.rule not in REQUEST_ONLY_RULES])
     return out
 
 

@@ -36,7 +36,7 @@ from boeking.models import (
 from boeking.occurrences import MAX_OCCURRENCES
 
 from .forms import CancelForm, ClosureForm, DecisionForm, RefundDepositForm
-from .helpers import booking_actions, parse_day, price_rows, rule_rows
+from .helpers import audit_words, booking_actions, parse_day, price_rows, rule_rows
 from .templatetags.zaalboek import euro, localtime_nl
 
 
@@ -201,7 +201,7 @@ def _booking_page(request: HttpRequest, booking: Booking, *, form: DecisionForm 
         "booking": booking, "start": local(booking.start), "end": local(booking.end),
         "lines": price_rows(booking.price_lines), "rules": live or rule_rows(booking.rule_results),
         "live": live is not None, "cap": _cap_usage(booking), "terms": terms,
-        "audit": [{"entry": e, "words": history_words(e)}
+        "audit": [{"entry": e, "words": audit_words(e)}
                   for e in booking.audit_entries.select_related("actor").order_by("at", "pk")],
         "payments": booking.payments.all(),
         "form": form or DecisionForm(prefix=f"b{booking.pk}"), "refund_form": refund_form or RefundDepositForm(),
@@ -210,24 +210,6 @@ def _booking_page(request: HttpRequest, booking: Booking, *, form: DecisionForm 
         # The deposit is settled after the event only (states.settle_deposit_refusal): no form before.
         "deposit_open": actions["settle_deposit"] and booking.deposit_cents and booking.end <= moment,
     }, status=status)
-
-
-def history_words(entry) -> str:
-    """One audit entry in words in the active language ("Aangevraagd", "Goedgekeurd", "Borg afgehandeld"), never
-    the stored code (`booking.requested → requested`); an unknown code reads as "Gewijzigd" plus its new status."""
-    words = {
-        "booking.requested": _("Aangevraagd"), "booking.approved": _("Goedgekeurd"),
-        "booking.rejected": _("Afgewezen"), "booking.cancelled": _("Geannuleerd"), "booking.expired": _("Verlopen"),
-        "booking.paid": _("Betaald"), "booking.paid_partly": _("Deels betaald"), "booking.confirmed": _("Bevestigd"),
-        "booking.edited": _("Gewijzigd"), "booking.deposit_refunded": _("Borg afgehandeld"),
-        "booking.payment_started": _("Betaling gestart"), "booking.payment_failed": _("Betaling mislukt"),
-        "booking.payment_refunded": _("Betaling terugbetaald"), "booking.refund_recorded": _("Terugbetaling geboekt"),
-        "booking.refunded": _("Terugbetaald"), "booking.disputed": _("Betaling betwist bij de bank"),
-        "booking.dispute_funds": _("Betwiste betaling: geld verrekend"),
-    }
-    status = str(BookingStatus(entry.to_status).label).lower() if entry.to_status in BookingStatus.values else ""
-    text = str(words.get(entry.action or "", _("Gewijzigd")))
-    return f"{text} → {status}" if status and status != text.lower() else text
 
 
 @login_required
@@ -350,13 +332,23 @@ def _house(request: HttpRequest, slug: str) -> House:
 
 @login_required
 def house_calendar(request: HttpRequest, slug: str) -> HttpResponse:
+    """The board's agenda of a house: the calendar and the next 31 days as a table, series dates marked with their
+    recurrence in words and each booking's conflicts (`frontend.board_calendar`: series dates that wanted the same
+    slot). A constant number of queries whatever the number of bookings."""
+    from . import board_calendar
+
     house = _house(request, slug)
-    start = local_midnight(today())
-    bookings = (Booking.objects.filter(house=house, status__in=BookingStatus.HOLDING, end__gte=start,
-                                       start__lt=start + dt.timedelta(days=31))
-                .select_related("room").order_by("start"))
+    first = today()
+    start = local_midnight(first)
+    bookings = list(Booking.objects.filter(house=house, status__in=BookingStatus.HOLDING, end__gte=start,
+                                           start__lt=start + dt.timedelta(days=31))
+                    .select_related("room", "series").order_by("start"))
+    wanted = board_calendar.wanted_slots(house.rooms.values_list("pk", flat=True), first,
+                                         first + dt.timedelta(days=31))
+    marks = board_calendar.marks(bookings, wanted)
     return render(request, "frontend/bestuur/calendar.html", {
-        "house": house, "bookings": [{"booking": b, "start": local(b.start), "end": local(b.end)} for b in bookings],
+        "house": house, "bookings": [{"booking": b, "start": local(b.start), "end": local(b.end), **marks[b.pk]}
+                                     for b in bookings],
         "agenda_url": reverse("house-agenda", args=[house.slug])})
 
 

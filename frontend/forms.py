@@ -13,6 +13,7 @@ import datetime as dt
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from boeking import access, bounds, identifiers
@@ -21,10 +22,13 @@ from boeking.errors import InvalidInput
 from boeking.models import PRIVATE_KINDS, BookingKind, Facility, Room
 from boeking.pricing import DAYPARTS
 
+DAYPART_LABELS = [_("Ochtend"), _("Middag"), _("Avond")]
+# format_lazy: the label is translated when the form is shown, in the visitor's language (not at import, in Dutch).
 DAYPART_CHOICES = [("", _("Eigen tijden"))] + [
-    (nl, f"{label} ({start:%H:%M}–{end:%H:%M})")
-    for (nl, _en, start, end), label in zip(DAYPARTS, [_("Ochtend"), _("Middag"), _("Avond")], strict=True)
+    (nl, format_lazy("{} ({}–{})", label, f"{start:%H:%M}", f"{end:%H:%M}"))
+    for (nl, _en, start, end), label in zip(DAYPARTS, DAYPART_LABELS, strict=True)
 ]
+SEARCH_DAYPART_CHOICES = [("", _("Hele dag"))] + DAYPART_CHOICES[1:]
 DAYPART_TIMES = {nl: (start, end) for nl, _en, start, end in DAYPARTS}
 
 ACCESSIBILITY_CHOICES = [
@@ -53,7 +57,11 @@ def _moment_field(exc: InvalidInput, *, date_field: str, time_field: str) -> str
 
 
 class SearchForm(forms.Form):
+    """Find a room (frontend.views.home). A date in the past is refused at its field (code `date_in_past`); a dagdeel
+    needs a date and finds rooms free for the whole dagdeel."""
+
     date = forms.DateField(label=_("Datum"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    daypart = forms.ChoiceField(label=_("Dagdeel"), choices=SEARCH_DAYPART_CHOICES, required=False)
     guests = forms.IntegerField(label=_("Aantal gasten"), required=False, min_value=1, max_value=1000)
     facilities = forms.ModelMultipleChoiceField(
         label=_("Voorzieningen"), required=False, queryset=Facility.objects.all(), to_field_name="code",
@@ -61,6 +69,22 @@ class SearchForm(forms.Form):
     )
     access = forms.MultipleChoiceField(label=_("Toegankelijkheid"), required=False, choices=ACCESSIBILITY_CHOICES,
                                        widget=forms.CheckboxSelectMultiple)
+
+    def clean_date(self):
+        from boeking.clock import today
+
+        day = self.cleaned_data.get("date")
+        if day is not None and day < today():
+            raise forms.ValidationError(_("Deze datum is al voorbij. Kies vandaag of een latere datum."),
+                                        code="date_in_past")
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("daypart") and not cleaned.get("date") and "date" not in self.errors:
+            self.add_error("date", forms.ValidationError(_("Kies een datum om op dagdeel te zoeken."),
+                                                         code="date_required"))
+        return cleaned
 
 
 class TimeFieldsMixin:

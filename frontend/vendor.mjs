@@ -16,6 +16,15 @@ const files = [
   ["@utrecht/component-library-css/dist/index.css", "utrecht/component-library.css"],
   ["@utrecht/design-tokens/dist/theme.css", "utrecht/design-tokens-theme.css"],
   ["@utrecht/component-library-css/LICENSE.md", "utrecht/LICENSE.md"],
+  // The map on the search and house pages (frontend/static/frontend/map.js); tiles come from PDOK, not from here.
+  ["leaflet/dist/leaflet.js", "leaflet/leaflet.js"],
+  ["leaflet/dist/leaflet.css", "leaflet/leaflet.css"],
+  ["leaflet/dist/images/marker-icon.png", "leaflet/images/marker-icon.png"],
+  ["leaflet/dist/images/marker-icon-2x.png", "leaflet/images/marker-icon-2x.png"],
+  ["leaflet/dist/images/marker-shadow.png", "leaflet/images/marker-shadow.png"],
+  ["leaflet/dist/images/layers.png", "leaflet/images/layers.png"],
+  ["leaflet/dist/images/layers-2x.png", "leaflet/images/layers-2x.png"],
+  ["leaflet/LICENSE", "leaflet/LICENSE"],
 ];
 rmSync(out, { recursive: true, force: true });
 const versions = {};

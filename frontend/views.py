@@ -4,23 +4,28 @@ goes through boeking.services."""
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
-from django.db.models import Prefetch
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from boeking import availability, services
+from boeking import availability, intervals, services
 from boeking.access import can_book, can_manage_house
-from boeking.clock import local, local_midnight, today
+from boeking.clock import local, local_midnight, make_local, today
 from boeking.errors import DomainError
 from boeking.models import Booking, BookingKind, Closure, House, Location, Room
-from boeking.rules import KIND_WORDS, cap_status
+from boeking.rules import KIND_WORDS, cap_statuses
 
-from .forms import BookingForm, SearchForm
+from . import board_calendar
+from .forms import DAYPART_TIMES, BookingForm, SearchForm
 from .helpers import (
     apply_domain_error,
     booking_sent_message,
@@ -42,17 +47,79 @@ ACCESS_FILTERS = {
 def _rooms():
     return (Room.objects.filter(active=True, house__active=True)
             .select_related("location", "house__neighbourhood__district").prefetch_related("facilities")
-            .order_by("house__name", "name"))
+            .order_by("house__name", "name", "pk"))
+
+
+# Results and houses per page on the search page; the order is stated on the page ("op naam van het huis").
+RESULTS_PER_PAGE = 20
+HOUSES_PER_PAGE = 12
+# PDOK's BRT-Achtergrondkaart (the Dutch government's open base map), Web Mercator tiles. Only map pages let the
+# browser load images from this host (`_map_csp`).
+MAP_TILE_HOST = "https://service.pdok.nl"
+MAP_TILES = f"{MAP_TILE_HOST}/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{{z}}/{{x}}/{{y}}.png"
+WHEELCHAIR = (Q(location__step_free_entrance=True) | Q(location__threshold_max_2cm=True)) & Q(
+    location__door_width_cm__gte=85, location__accessible_toilet=True)  # Location.wheelchair_accessible, in SQL
+
+
+def _map_csp(response: HttpResponse) -> HttpResponse:
+    """The site's Content-Security-Policy plus images from the map's tile host, on this response only."""
+    policy = dict(settings.SECURE_CSP)
+    policy["img-src"] = [*policy.get("img-src", []), MAP_TILE_HOST]
+    response._csp_config = policy  # what django.views.decorators.csp.csp_override sets
+    return response
+
+
+def _markers(locations) -> list[dict]:
+    """Map markers (`json_script` data for frontend/static/frontend/map.js) for the locations that have coordinates:
+    `{lat, lon, house, location, address, url}`."""
+    markers = []
+    for location in locations:
+        if location.latitude is None or location.longitude is None:
+            continue
+        house = location.house
+        markers.append({"lat": float(location.latitude), "lon": float(location.longitude), "house": house.name,
+                        "location": location.name if location.name != house.name else "",
+                        "address": f"{location.street}, {location.postcode} {location.city}",
+                        "url": reverse("house", args=[house.slug])})
+    return markers
+
+
+def _page(request: HttpRequest, items, per_page: int):
+    """Page `?page=` of `items` (an invalid or too-high number gives the nearest page, never an error)."""
+    return Paginator(items, per_page).get_page(request.GET.get("page"))
+
+
+def _free_slots(free: list, day: dt.date) -> list[dict]:
+    """The free times of `day` for display: `{start, end, continued, next_day}` in local time. A free time that
+    began the evening before (open past midnight) is `continued`: shown as "until 01:00, the evening before
+    continued", not as a free night slot. `next_day`: it runs past midnight into the next day."""
+    lo, hi = local_midnight(day), local_midnight(day + dt.timedelta(days=1))
+    return [{"start": local(max(s, lo)), "end": local(e), "continued": _continued(s, e, lo), "next_day": e > hi}
+            for s, e in free if e > lo and s < hi]
+
+
+NIGHT_TAIL = dt.timedelta(hours=6)
+
+
+def _continued(start: dt.datetime, end: dt.datetime, midnight: dt.datetime) -> bool:
+    """A free time over `midnight` that ends in the small hours is the tail of the evening before (the house is open
+    past midnight), not a free time of the new day. A window that starts at midnight cuts it there."""
+    return start <= midnight and end <= midnight + NIGHT_TAIL
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Find a room: by date (rooms with free time that day), guests, facilities and accessibility needs."""
+    """Find a room: by date and dagdeel (rooms free for that dagdeel, or with free time that day), guests,
+    facilities and accessibility needs. A past date is refused at its field. Results are sorted by the name of the
+    house, then of the room, `RESULTS_PER_PAGE` a page; without a search the houses are listed by name,
+    `HOUSES_PER_PAGE` a page, never all at once. A constant number of queries whatever the number of rooms:
+    availability for every candidate room in three (`availability.rooms_availability`)."""
     form = bound_dates(SearchForm(request.GET or None))
-    rooms = _rooms()
-    searched = form.is_bound and form.is_valid()
-    day = None
+    searched = form.is_bound and any(request.GET.get(name) for name in form.fields) and form.is_valid()
+    context = {"form": form, "searched": searched, "day": None, "daypart": None, "guests": None,
+               "map_tiles": MAP_TILES}
     if searched:
         data = form.cleaned_data
+        rooms = _rooms()
         if data.get("guests"):
             rooms = rooms.filter(capacity__gte=data["guests"])
         for facility in data.get("facilities") or []:
@@ -62,43 +129,87 @@ def home(request: HttpRequest) -> HttpResponse:
             if need in ACCESS_FILTERS:
                 rooms = rooms.filter(**ACCESS_FILTERS[need])
         if "wheelchair" in needs:
-            rooms = [r for r in rooms if r.location.wheelchair_accessible]
-        day = data.get("date")
-    results = []
-    for room in rooms:
-        free = None
+            rooms = rooms.filter(WHEELCHAIR)
+        day, part = data.get("date"), data.get("daypart") or ""
+        free: dict[int, list] = {}
         if day:
-            free = availability.room_availability(room, day, day).open
-            if not free:
-                continue
-        results.append({"room": room, "free": [(local(s), local(e)) for s, e in free] if free else None})
-    houses = None
-    if not searched:
-        houses = (House.objects.filter(active=True).select_related("neighbourhood__district")
+            # Just what the availability needs, for every candidate room; the page's rooms are loaded in full after.
+            candidates = [SimpleNamespace(pk=pk, house_id=house_id, buffer_minutes=buffer) for pk, house_id, buffer
+                          in rooms.values_list("pk", "house_id", "buffer_minutes")]
+            # Through the next day: an evening free until 01:00 shows its real end.
+            found = availability.rooms_availability(candidates, day, day + dt.timedelta(days=1))
+            window = None
+            if part:
+                start_time, end_time = DAYPART_TIMES[part]
+                window = (make_local(day, start_time), make_local(day, end_time))
+            for room in candidates:
+                slots = [(s, e) for s, e in found[room.pk].open if s < local_midnight(day + dt.timedelta(days=1))]
+                if window and not intervals.covers(slots, *window):
+                    continue
+                if not window and all(_continued(s, e, local_midnight(day)) for s, e in slots):
+                    continue  # nothing, or only the tail of last night: no free time on this day
+                free[room.pk] = slots
+            ids = list(free)
+        else:
+            ids = list(rooms.values_list("pk", flat=True))
+        page = _page(request, ids, RESULTS_PER_PAGE)
+        by_pk = {room.pk: room for room in _rooms().filter(pk__in=list(page.object_list))}
+        results = [{"room": by_pk[pk], "free": _free_slots(free[pk], day) if day else None}
+                   for pk in page.object_list if pk in by_pk]
+        query = request.GET.copy()
+        query.pop("page", None)
+        context.update(results=results, page=page, count=page.paginator.count, day=day, query=query.urlencode(),
+                       daypart=dict(form.fields["daypart"].choices).get(part) if part else None,
+                       guests=data.get("guests"), room_query=_room_query(day, part, data.get("guests")),
+                       markers=_markers({r["room"].location_id: r["room"].location for r in results}.values()))
+        for r in results:
+            r["room"].location.house = r["room"].house
+    else:
+        houses = (House.objects.filter(active=True).select_related("neighbourhood__district").order_by("name", "pk")
                   .prefetch_related("locations", Prefetch("rooms", queryset=Room.objects.filter(active=True)
-                                                          .prefetch_related("facilities"))))
-    return render(request, "frontend/home.html", {
-        "form": form, "searched": searched, "results": results, "day": day, "houses": houses,
-    })
+                                                          .order_by("name", "pk").prefetch_related("facilities"))))
+        page = _page(request, houses, HOUSES_PER_PAGE)
+        for house in page.object_list:
+            for location in house.locations.all():
+                location.house = house
+        context.update(houses=page.object_list, page=page, count=page.paginator.count, query="",
+                       markers=_markers(loc for house in page.object_list for loc in house.locations.all()))
+    return _map_csp(render(request, "frontend/home.html", context))
+
+
+def _room_query(day: dt.date | None, part: str, guests: int | None) -> str:
+    """What the search carries to a room's page: date (and its week), dagdeel, guests (`room_detail` reads them)."""
+    query = {}
+    if day:
+        query.update(datum=day.isoformat(), week=day.isoformat())
+    if part:
+        query["dagdeel"] = part
+    if guests:
+        query["gasten"] = guests
+    return urlencode(query)
 
 
 def house_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A house: rooms, accessibility, caps this year, opening hours, closures, calendar and a map of its locations.
+    A constant number of queries whatever the number of rooms, bookings and locations."""
     house = get_object_or_404(House.objects.select_related("neighbourhood__district"), slug=slug, active=True)
-    locations = Location.objects.filter(house=house).prefetch_related(
-        Prefetch("rooms", queryset=Room.objects.filter(active=True).prefetch_related("facilities", "tariffs")))
+    locations = list(Location.objects.filter(house=house).prefetch_related(
+        Prefetch("rooms", queryset=Room.objects.filter(active=True).prefetch_related("facilities", "tariffs"))))
+    for location in locations:
+        location.house = house
     year = today().year
-    caps = []
-    for kind in (BookingKind.PARTY, BookingKind.KOFFIETAFEL, BookingKind.GATHERING):
-        status = cap_status(house, kind, year)
-        caps.append({"kind": BookingKind(kind).label, "status": status, "word": KIND_WORDS[kind]})
+    statuses = cap_statuses([house.pk], {year})
+    caps = [{"kind": BookingKind(kind).label, "status": statuses[(house.pk, kind, year)], "word": KIND_WORDS[kind]}
+            for kind in (BookingKind.PARTY, BookingKind.KOFFIETAFEL, BookingKind.GATHERING)]
     upcoming_closures = Closure.objects.filter(house=house, end__gte=local_midnight(today())).select_related("room")[:10]
-    return render(request, "frontend/house.html", {
+    return _map_csp(render(request, "frontend/house.html", {
         "house": house, "locations": locations, "caps": caps, "year": year,
         "opening_hours": house.opening_hours.all(), "closures": upcoming_closures,
         "feeds": feed_links("house", house.pk, request),
         "agenda_url": reverse("house-agenda", args=[house.slug]),
         "is_volunteer": can_manage_house(request.user, house.pk),
-    })
+        "markers": _markers(locations), "map_tiles": MAP_TILES,
+    }))
 
 
 def _week_start(request: HttpRequest) -> dt.date:
@@ -147,17 +258,20 @@ def room_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for key, field in (("begin", "start_time"), ("eind", "end_time")):
             if request.GET.get(key):
                 initial[field] = request.GET[key]
+        if request.GET.get("dagdeel") in DAYPART_TIMES:  # carried from the search, like guests and date
+            initial["daypart"] = request.GET["dagdeel"]
         form = BookingForm(initial=initial, room=room, user=user)
     week = _week_start(request)
     week_end = week + dt.timedelta(days=6)
-    avail = availability.room_availability(room, week, week_end)
+    # One day further: the last evening's free time shows its real end (until 01:00), not midnight.
+    avail = availability.room_availability(room, week, week_end + dt.timedelta(days=1))
     days = []
     for offset in range(7):
         day = week + dt.timedelta(days=offset)
         lo, hi = local_midnight(day), local_midnight(day + dt.timedelta(days=1))
         days.append({
             "date": day,
-            "free": [(local(max(s, lo)), local(min(e, hi))) for s, e in avail.open if s < hi and e > lo],
+            "free": _free_slots(avail.open, day),
             "busy": [(local(max(s, lo)), local(min(e, hi))) for s, e in avail.busy if s < hi and e > lo],
             "closed": [(local(max(s, lo)), local(min(e, hi))) for s, e in avail.closed if s < hi and e > lo],
         })
@@ -210,38 +324,66 @@ def _iso(moment: dt.datetime) -> str:
 
 def room_agenda(request: HttpRequest, pk: int) -> JsonResponse:
     """Events for FullCalendar: busy blocks ("Bezet", no personal data) and closures, ISO 8601 with UTC offset.
-    Volunteers of the house see who booked what instead (house_agenda)."""
+    Volunteers of the house see who booked what instead (house_agenda). A constant number of queries."""
     room = get_object_or_404(Room.objects.select_related("house"), pk=pk, active=True, house__active=True)
     first, last = _agenda_range(request)
     return JsonResponse(_events(request, [room], room.house, first, last), safe=False)
 
 
 def house_agenda(request: HttpRequest, slug: str) -> JsonResponse:
+    """Events of every room of the house, as `room_agenda`; for its volunteers with series dates marked as such
+    and each booking's conflicts (`frontend.board_calendar`). A constant number of queries whatever the number of
+    rooms and bookings."""
     house = get_object_or_404(House, slug=slug, active=True)
     first, last = _agenda_range(request)
-    rooms = list(Room.objects.filter(house=house, active=True).select_related("house"))
+    rooms = list(Room.objects.filter(house=house, active=True))
+    for room in rooms:
+        room.house = house
     return JsonResponse(_events(request, rooms, house, first, last, with_room=True), safe=False)
 
 
 def _events(request, rooms: list[Room], house: House, first: dt.date, last: dt.date, *, with_room: bool = False):
     events = []
+    found = availability.rooms_availability(rooms, first, last)
     if can_manage_house(request.user, house.pk):
         lo, hi = local_midnight(first), local_midnight(last + dt.timedelta(days=1))
-        for b in (Booking.objects.active().filter(room__in=rooms).in_period(lo, hi).select_related("room")):
+        bookings = list(Booking.objects.active().filter(room__in=rooms).in_period(lo, hi)
+                        .select_related("room", "series"))
+        wanted = board_calendar.wanted_slots([room.pk for room in rooms], first, last)
+        marks = board_calendar.marks(bookings, wanted)
+        for b in bookings:
             label = b.title or b.organisation or b.booker_name or b.get_kind_display()
+            mark = marks[b.pk]
+            classes = [f"zb-event--{b.status}"]
+            if mark["series"]:
+                label = f"{_('Reeks')}: {label}"
+                classes.append("zb-event--series")
+            if mark["conflicts"]:
+                label = f"⚠ {label}"
+                classes.append("zb-event--conflict")
             events.append({
                 "id": f"b{b.pk}", "title": f"{b.room.name}: {label}" if with_room else label,
                 "start": _iso(b.start), "end": _iso(b.end), "url": reverse("bestuur-booking", args=[b.pk]),
-                "classNames": [f"zb-event--{b.status}"],
-                "extendedProps": {"status": b.get_status_display(), "kind": b.get_kind_display()},
+                "classNames": classes,
+                "extendedProps": {"status": b.get_status_display(), "kind": b.get_kind_display(),
+                                  "series": mark["series"], "conflicts": mark["conflicts"]},
             })
+        names = {room.pk: room.name for room in rooms}
+        for w in wanted:
+            if w["end"] <= lo or w["start"] >= hi:
+                continue
+            title = f"{_('Reeks wil dit ook')}: {w['series'].title or w['series'].organisation or w['series'].pk}"
+            events.append({"title": f"{names[w['room_id']]}: {title}" if with_room else title,
+                           "start": _iso(w["start"]), "end": _iso(w["end"]),
+                           "classNames": ["zb-event--wanted", "zb-event--conflict"],
+                           "extendedProps": {"series": w["words"], "conflicts": [_("Niet geboekt: al bezet")]}})
         for room in rooms:
-            for s, e in availability.room_availability(room, first, last).closed:
+            for s, e in found[room.pk].closed:
                 events.append({"title": f"{room.name}: {_('Gesloten')}" if with_room else _("Gesloten"),
                                "start": _iso(s), "end": _iso(e), "classNames": ["zb-event--closed"]})
         return events
     for room in rooms:
-        avail = availability.room_availability(room, first, last)
+        avail = found[room.pk]
         busy_title = f"{room.name}: {_('Bezet')}" if with_room else _("Bezet")
         closed_title = f"{room.name}: {_('Gesloten')}" if with_room else _("Gesloten")
         events += [{"title": busy_title, "start": _iso(s), "end": _iso(e), "classNames": ["zb-event--busy"]}

@@ -402,6 +402,20 @@ HOUSES: list[HouseData] = [
     ),
 ]
 
+# Where each demo location lies (WGS 84 latitude, longitude) for the map: a real spot in the house's own
+# neighbourhood, near the (partly fictional) street. Approximate: good for a map of the city, not for navigation.
+LOCATION_COORDINATES: dict[str, tuple[float, float]] = {
+    "De Kastanje": (50.857400, 5.705300),  # Wittevrouwenveld
+    "Ambyerhof": (50.861900, 5.732600),  # Amby, the old village centre
+    "De Mergel": (50.838600, 5.687900),  # Sint Pieter, below the Sint-Pietersberg
+    "De Wolderhof": (50.831500, 5.662300),  # Wolder
+    "De Trichter (Mariaberg)": (50.860200, 5.680900),  # Mariaberg
+    "Dependance Malberg": (50.865600, 5.664500),  # Malberg
+    "De Kleine Brug": (50.849700, 5.695600),  # Wyck, along the Maas
+    "Het Kamerke": (50.840700, 5.728800),  # Heer
+    "De Linde": (50.856200, 5.655400),  # Daalhof
+}
+
 # City-wide default caps (SPEC §4), set by the municipality.
 DEFAULT_CAPS: dict[str, int] = {"party": 12, "koffietafel": 24, "gathering": 12}
 

@@ -221,6 +221,10 @@ class DemoSeeder:
                     "public_transport_distance_m": loc.public_transport_distance_m, "hearing_loop": loc.hearing_loop,
                     "screening_date": loc.screening_date, "screening_status": loc.screening_status,
                 })
+                coordinates = demo_data.LOCATION_COORDINATES.get(loc.name)
+                if coordinates and location.latitude is None:
+                    location.latitude, location.longitude = coordinates
+                    location.save(update_fields=["latitude", "longitude"])
                 for r in loc.rooms:
                     room, created = Room.objects.get_or_create(house=house, name=r.name, defaults={
                         "location": location, "description": r.description, "capacity": r.capacity,
