@@ -64,6 +64,7 @@ SUBJECTS = {
     "booking.expired": gettext_noop("Verlopen: {room}, {when}"),
     "payment.failed": gettext_noop("Betaling mislukt: {room}, {when}"),
     "payment.refunded": gettext_noop("Betaling teruggestort: {room}, {when}"),
+    "payment.cancel_refund": gettext_noop("Terugbetaling na annulering: {room}, {when}"),
     "payment.deposit": gettext_noop("Borg afgehandeld: {room}, {when}"),
     "series.booked": gettext_noop("Reeks vastgelegd: {room}"),
     "series.requested": gettext_noop("Aanvraag reeks ontvangen: {room}"),
@@ -291,7 +292,7 @@ def _booking_mail(booking: Booking, event: str, *, board: bool = False, booker: 
                   board_ics: bool = False, once: str = "", **context) -> None:
     for to in recipients(booking, board=board, booker=booker):
         send(to, event, booking, ics=(ics and to.audience == BOOKER) or (board_ics and to.audience == BOARD),
-             once=once, **_booking_context(booking), **context)
+             once=once, **{**_booking_context(booking), **context})
 
 
 def _booking_context(booking: Booking) -> dict:
@@ -363,8 +364,10 @@ def booking_cancelled(booking_id: int) -> None:
              .order_by("-at", "-pk").first())
     by_board = bool(entry and entry.data.get("by_volunteer"))
     # The .ics (METHOD:CANCEL) takes the event out of the booker's and the board's calendars.
+    # The refund the cancellation owes (paid back by its own job, which may not have run yet): from the audit entry.
+    refund_cents = int(entry.data.get("refund_cents", 0)) if entry else 0
     _booking_mail(booking, "booking.cancelled", board=True, ics=True, board_ics=True, by_board=by_board,
-                  reason=entry.reason if entry else "")
+                  reason=entry.reason if entry else "", refund_cents=refund_cents, refund=euro(refund_cents))
 
 
 @_mail
@@ -445,6 +448,14 @@ def payment_failed(booking_id: int) -> None:
 def payment_refunded(booking_id: int, amount_cents: int) -> None:
     """A payment arrived for a booking no longer awaiting one and was refunded in full (each such refund is told)."""
     _money_mail(booking_id, "payment.refunded", once=_once_per_job(), amount=euro(amount_cents))
+
+
+@_mail
+def cancellation_refunded(booking_id: int, stripe_cents: int, house_cents: int) -> None:
+    """The refund a cancellation owed was made: `stripe_cents` back through the booker's payment method (Stripe),
+    `house_cents` as a bank transfer by the house (recorded in the ledger; the board pays it)."""
+    _money_mail(booking_id, "payment.cancel_refund", stripe=euro(stripe_cents), house=euro(house_cents),
+                stripe_cents=stripe_cents, house_cents=house_cents)
 
 
 @_mail

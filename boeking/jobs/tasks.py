@@ -25,3 +25,14 @@ def cancel_payment_intent(payment_intent_id: str) -> str:
     from boeking.services.payments import cancel_open_intent
 
     return cancel_open_intent(payment_intent_id, retry_when_unavailable=True)
+
+
+@task()
+def refund_cancellation(booking_id: int) -> str:
+    """Pay back what a cancellation owes the booker (`Booking.refund_pending_cents`): through Stripe as far as Stripe
+    holds the money, the rest as the house's bank transfer. Enqueued with the cancellation, so cancelling never waits
+    for Stripe; Stripe unreachable raises and the job is retried with backoff. Running it twice pays nothing twice
+    (the amount is what is still due, and Stripe's idempotency key names booking, intent and amount)."""
+    from boeking.services.payments import refund_cancellation as run
+
+    return run(booking_id)

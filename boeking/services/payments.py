@@ -647,6 +647,37 @@ def cancel_open_intent_later(payment_intent_id: str) -> None:
     cancel_payment_intent.enqueue(payment_intent_id)
 
 
+def refund_later(booking: Booking) -> None:
+    """Enqueue the refund a cancellation owes (`refund_cancellation`) in the current transaction: saved with the
+    cancellation, or not at all. Nothing is enqueued when nothing is due."""
+    if booking.refund_pending_cents > 0:
+        from boeking.jobs.tasks import refund_cancellation as job
+
+        job.enqueue(booking.pk)
+
+
+def refund_cancellation(booking_id: int) -> str:
+    """The job behind `refund_later`: pay back `Booking.refund_pending_cents` of a cancelled booking (Stripe first,
+    the rest by the house), record it in the ledger and mail the booker. Returns what happened; raises
+    `PaymentProviderUnavailable` while Stripe is unreachable, so the queue tries again later."""
+    with transaction.atomic():
+        booking = lock_booking(Booking.objects.get(pk=booking_id))
+        due = booking.refund_pending_cents
+        if due <= 0:
+            return "nothing due" if booking.status == BookingStatus.CANCELLED else f"booking is {booking.status}"
+        entries = refund(booking=booking, amount_cents=due, kind=LedgerKind.REFUND, actor=None, purpose="cancel",
+                         reason="Terugbetaling na annulering")
+        booking.updated_at = now()
+        booking.save(update_fields=["refunded_cents", "updated_at"])
+        by_stripe = sum(e.amount_cents for e in entries if e.method == PaymentMode.STRIPE)
+        by_house = sum(e.amount_cents for e in entries if e.method != PaymentMode.STRIPE)
+        if by_stripe or by_house:
+            audit(actor=None, action="booking.refunded", booking=booking,
+                  data={"stripe_cents": by_stripe, "house_cents": by_house})
+            notifications.cancellation_refunded(booking.pk, by_stripe, by_house)
+        return f"refunded {by_stripe} cents through Stripe, {by_house} cents by the house"
+
+
 def ledger(booking: Booking) -> list[PaymentEntry]:
     return list(PaymentEntry.objects.filter(booking=booking).order_by("at", "pk"))
 
