@@ -9,12 +9,14 @@ open-data exports. Aggregates and meldingen only: nothing here returns a residen
 | GET cap-rules/, rule-settings/ | anyone reads |
 | PUT cap-rules/, rule-settings/ | municipality and admins |
 | GET meldingen/ | municipality and admins |
+| GET occupancy/, income/, auto-approval/ | municipality and admins (every house), volunteers (their own houses) |
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Q
 from django.http import HttpResponse
 from django.urls import include, path
 from drf_spectacular.types import OpenApiTypes
@@ -24,7 +26,7 @@ from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from boeking import access, usage
+from boeking import access, income, occupancy, usage
 from boeking.errors import InvalidInput
 from boeking.models import PRIVATE_KINDS, BookingKind, CapRule, House, HouseType, Melding, RuleSettings
 from boeking.services.config import cap_rules_apply, rule_settings_update
@@ -71,11 +73,17 @@ class UsageRowSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     count = serializers.IntegerField(help_text="Approved and confirmed bookings (past ones included): what the cap counts.")
     pending = serializers.IntegerField(help_text="Requests awaiting a decision: shown, not counted.")
-    cap = serializers.IntegerField(allow_null=True, help_text="The cap in force now; null: no cap.")
+    cap = serializers.IntegerField(allow_null=True, help_text="The cap that applied to the year (caps keep their "
+                                                              "history; see cap_on); null: no cap.")
     cap_source = serializers.ChoiceField(choices=["house", "default", "none"],
                                          help_text="house: a per-house override; default: the city-wide cap.")
     cap_reason = serializers.CharField(help_text="Why the house has its own cap (overrides only).")
-    percent = serializers.IntegerField(allow_null=True, help_text="count as a whole percentage of cap.")
+    cap_from = serializers.DateField(allow_null=True, help_text="The local date the applying cap took effect "
+                                                                 "(2000-01-01: always); null without a cap.")
+    cap_on = serializers.DateField(help_text="The day the year is judged on: 31 December for a past year, today for "
+                                             "this year, 1 January for a later year.")
+    percent = serializers.IntegerField(allow_null=True, help_text="count as a percentage of cap, rounded half up "
+                                                                  "to a whole number (5 of 24 → 21).")
     level = serializers.ChoiceField(choices=["ok", "near", "full", "none"],
                                     help_text="near: at least 80 % of the cap; full: cap reached.")
     remaining = serializers.IntegerField(allow_null=True)
@@ -200,6 +208,163 @@ class AccessibilityJsonView(OpenDataView):
         return Response(usage.accessibility_rows())
 
 
+# --- occupancy and own income (issue 21) ----------------------------------------------------------------------
+
+
+class OccupancyQuerySerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100, required=False,
+                                    help_text="Calendar year (Europe/Amsterdam); default: this year.")
+    month = serializers.IntegerField(min_value=1, max_value=12, required=False, help_text="One month of the year.")
+    house = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+    district = serializers.CharField(max_length=100, required=False, help_text="District (wijk) id or slug.")
+    house_type = serializers.ChoiceField(choices=HouseType.choices, required=False)
+
+
+class OccupancyFiguresSerializer(serializers.Serializer):
+    open_hours = serializers.FloatField(help_text="Opening hours minus closures, in real hours.")
+    booked_hours = serializers.FloatField(help_text="Hours of approved and confirmed bookings inside open hours.")
+    private_hours = serializers.FloatField(help_text="Of which parties, koffietafels and gatherings.")
+    association_hours = serializers.FloatField()
+    community_hours = serializers.FloatField(help_text="The house's own activities.")
+    rate = serializers.FloatField(allow_null=True, help_text="booked_hours / open_hours (0..1); null: never open.")
+
+
+class OccupancyMonthSerializer(OccupancyFiguresSerializer):
+    month = serializers.IntegerField()
+    daypart = serializers.ChoiceField(choices=list(occupancy.DAYPART_CODES),
+                                      help_text="ochtend 06–12, middag 12–18, avond 18–24, nacht 00–06 (of the "
+                                                "evening before).")
+
+
+class OccupancyHeatSerializer(OccupancyFiguresSerializer):
+    weekday = serializers.IntegerField(help_text="0 = Monday .. 6 = Sunday.")
+    daypart = serializers.ChoiceField(choices=list(occupancy.DAYPART_CODES))
+
+
+class OccupancyRoomSerializer(OccupancyFiguresSerializer):
+    room = serializers.IntegerField()
+    room_name = serializers.CharField()
+    months = OccupancyMonthSerializer(many=True)
+
+
+class OccupancyHouseSerializer(OccupancyFiguresSerializer):
+    house = serializers.IntegerField()
+    house_name = serializers.CharField()
+    district = serializers.CharField()
+    house_type = serializers.CharField()
+    months = OccupancyMonthSerializer(many=True)
+    heat = OccupancyHeatSerializer(many=True, help_text="Weekday × dagdeel over the period.")
+    rooms = OccupancyRoomSerializer(many=True)
+
+
+class OccupancySerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    month = serializers.IntegerField(allow_null=True)
+    city = OccupancyFiguresSerializer(help_text="All houses listed together.")
+    results = OccupancyHouseSerializer(many=True, help_text="Houses from least to most used.")
+
+
+def _visible_house_ids(request, house: int | None):
+    house_ids = access.usage_house_ids(request.user)
+    if house:
+        house_ids = {house} if house_ids is None else set(house_ids) & {house}
+    return house_ids
+
+
+class OccupancyView(APIView):
+    permission_classes = [perms.CanSeeUsage]
+
+    @extend_schema(parameters=[OccupancyQuerySerializer], responses={200: OccupancySerializer, **ERRORS})
+    def get(self, request):
+        """Occupancy (bezettingsgraad) per house and room, per month and dagdeel: hours open (opening hours minus
+        closures), hours booked (approved and confirmed bookings clipped to open hours; private, association,
+        community) and the rate; a weekday × dagdeel heat map per house; houses ranked from least to most used.
+        Aggregates only. The municipality sees every house, volunteers their own houses; others 403."""
+        query = OccupancyQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        year, month = data.get("year") or usage.current_year(), data.get("month")
+        houses = usage.houses_for(house_ids=_visible_house_ids(request, data.get("house")),
+                                  district=data.get("district"), house_type=data.get("house_type"))
+        result = occupancy.occupancy(year, month=month, houses=houses)
+        months = [month] if month else range(1, 13)
+        return Response({"year": year, "month": month, "city": result.city().as_dict(),
+                         "results": [occupancy.house_dict(h, months=months) for h, _ in result.ranking()]})
+
+
+class IncomeQuerySerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100, required=False,
+                                    help_text="Calendar year (Europe/Amsterdam date of each ledger line).")
+    house = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+
+
+class IncomeFiguresSerializer(serializers.Serializer):
+    received_cents = serializers.IntegerField(help_text="Payments received (ledger: charge).")
+    refunded_cents = serializers.IntegerField(help_text="Refunds, returned deposits, and bank reversals (disputes "
+                                                        "lost minus won).")
+    deposit_retained_cents = serializers.IntegerField(help_text="Deposits kept (inside net; listed apart).")
+    net_cents = serializers.IntegerField(help_text="received − refunded.")
+
+
+class IncomeMonthSerializer(IncomeFiguresSerializer):
+    month = serializers.IntegerField()
+    group = serializers.ChoiceField(choices=list(income.GROUPS),
+                                    help_text="private (para-commercial), association or other.")
+
+
+class IncomeHouseSerializer(IncomeFiguresSerializer):
+    house = serializers.IntegerField()
+    house_name = serializers.CharField()
+    district = serializers.CharField()
+    groups = serializers.DictField(child=IncomeFiguresSerializer(), help_text="Per kind group, the year.")
+    months = IncomeMonthSerializer(many=True)
+    invoiced_cents = serializers.IntegerField(help_text="Association income invoiced in the year (invoices − credit "
+                                                        "notes), when invoicing is used; not part of net.")
+
+
+class IncomeSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    city = IncomeFiguresSerializer()
+    results = IncomeHouseSerializer(many=True)
+
+
+class IncomeView(APIView):
+    permission_classes = [perms.CanSeeUsage]
+
+    @extend_schema(parameters=[IncomeQuerySerializer], responses={200: IncomeSerializer, **ERRORS})
+    def get(self, request):
+        """A house's own income in a year from the payments ledger, per month and kind group (private, association,
+        other): received, refunded, deposits retained, net. Amounts in euro cents. Aggregates only. The
+        municipality sees every house, volunteers their own; others 403."""
+        query = IncomeQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        year = data.get("year") or usage.current_year()
+        houses = usage.houses_for(house_ids=_visible_house_ids(request, data.get("house")))
+        report = income.income(year, houses=houses)
+        return Response({"year": year, "city": report.city().as_dict(),
+                         "results": [income.house_dict(h) for h in report.houses]})
+
+
+class AutoApprovalRowSerializer(serializers.Serializer):
+    house = serializers.IntegerField()
+    house_name = serializers.CharField()
+    district = serializers.CharField()
+    kinds = serializers.ListField(child=serializers.CharField(), help_text="Kinds approved at once when every rule "
+                                                                           "passes; empty: the board decides each.")
+
+
+class AutoApprovalView(APIView):
+    permission_classes = [perms.CanSeeUsage]
+
+    @extend_schema(responses={200: AutoApprovalRowSerializer(many=True), **ERRORS})
+    def get(self, request):
+        """Which houses approve which kinds automatically when every rule passes (issue 18). No personal data:
+        who switched it on is not shown."""
+        houses = usage.houses_for(house_ids=access.usage_house_ids(request.user))
+        return Response(usage.auto_approval_rows(houses))
+
+
 # --- cap rules ---------------------------------------------------------------------------------------------------
 
 
@@ -210,7 +375,7 @@ class CapRuleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CapRule
-        fields = ["id", "kind", "house", "house_name", "cap", "reason", "updated_at"]
+        fields = ["id", "kind", "house", "house_name", "cap", "reason", "effective_from", "updated_at"]
         read_only_fields = fields
 
     def get_house_name(self, rule) -> str | None:
@@ -229,11 +394,17 @@ class CapRuleInputSerializer(serializers.Serializer):
                                    help_text="null removes the house's override (the default applies again).")
     reason = serializers.CharField(max_length=500, allow_blank=True, required=False, default="",
                                    help_text="Required for a house's override, e.g. 'horeca in de buurt'.")
+    effective_from = serializers.DateField(required=False, default=None, allow_null=True,
+                                           help_text="Local date the change takes effect; default today; not in "
+                                                     "the past. Earlier values are kept for earlier dates.")
 
 
 class CapRuleFilterSerializer(serializers.Serializer):
     house = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
     kind = PrivateKindField(required=False)
+    on = serializers.DateField(required=False, help_text="The rules in force on this local date; default today.")
+    history = serializers.BooleanField(required=False, default=False,
+                                       help_text="true: every version (past, current and planned), oldest first.")
 
 
 _CAP_RULE_ITEM = {
@@ -246,6 +417,8 @@ _CAP_RULE_ITEM = {
                 "description": "null removes the house's override (the default applies again)."},
         "reason": {"type": "string", "maxLength": 500,
                    "description": "Required for a house's override, e.g. 'horeca in de buurt'."},
+        "effective_from": {"type": "string", "format": "date", "nullable": True,
+                           "description": "Local date the change takes effect; default today; not in the past."},
     },
     "required": ["kind", "cap"],
 }
@@ -253,8 +426,25 @@ CAP_RULE_BODY = {"oneOf": [_CAP_RULE_ITEM, {"type": "array", "items": _CAP_RULE_
 NO_PAGES = [OpenApiParameter("page", exclude=True), OpenApiParameter("page_size", exclude=True)]
 
 
+def _rules_in_force(*, on=None, house=None, kind=None) -> list:
+    """The cap rules in force on `on` (default today), defaults first then overrides by house name."""
+    from boeking.rules import CapTable
+
+    qs = CapRule.objects.select_related("house")
+    if house:
+        qs = qs.filter(Q(house_id=house) | Q(house__isnull=True))
+    if kind:
+        qs = qs.filter(kind=kind)
+    rules = CapTable(list(qs)).rules_on(on)
+    if house:
+        rules = [r for r in rules if r.house_id == house]
+    return sorted(rules, key=lambda r: (r.house_id is not None, r.house.name if r.house_id else "", r.house_id or 0,
+                                        r.kind, r.pk))
+
+
 class CapRulesView(generics.ListAPIView):
-    """Caps per private kind: the city-wide defaults (`house` null) and per-house overrides with their reason."""
+    """Caps per private kind: the city-wide defaults (`house` null) and per-house overrides with their reason, as in
+    force today (or on `on`), each with the date it took effect; `history=true` lists every version."""
 
     serializer_class = CapRuleSerializer
     filter_backends: list = []
@@ -265,11 +455,14 @@ class CapRulesView(generics.ListAPIView):
     def get_queryset(self):
         query = CapRuleFilterSerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
-        qs = CapRule.objects.select_related("house").order_by("house__name", "house_id", "kind", "pk")
-        if query.validated_data.get("house"):
-            qs = qs.filter(house_id=query.validated_data["house"])
-        if query.validated_data.get("kind"):
-            qs = qs.filter(kind=query.validated_data["kind"])
+        data = query.validated_data
+        if not data.get("history"):
+            return _rules_in_force(on=data.get("on"), house=data.get("house"), kind=data.get("kind"))
+        qs = CapRule.objects.select_related("house").order_by("house__name", "house_id", "kind", "effective_from", "pk")
+        if data.get("house"):
+            qs = qs.filter(house_id=data["house"])
+        if data.get("kind"):
+            qs = qs.filter(kind=data["kind"])
         return qs
 
     @extend_schema(parameters=[CapRuleFilterSerializer], responses={200: CapRuleSerializer(many=True), **ERRORS})
@@ -282,7 +475,9 @@ class CapRulesView(generics.ListAPIView):
         responses={200: CapRulesInForceSerializer, **WRITE_ERRORS},
         description="Set caps, all or nothing: one `{kind, house, cap, reason}` or a list of them. `house` null sets "
                     "the city-wide default; with a house it sets that house's override, which needs a `reason`; `cap` "
-                    "null removes an override. Effective for new requests and approvals only: approved bookings stay. "
+                    "null removes an override. `effective_from` (a date, default today, not in the past) is when the "
+                    "change takes effect; earlier values stay for earlier dates, so past years keep their caps. "
+                    "Effective for new requests and approvals only: approved bookings stay. "
                     "Audited. Returns every cap rule in force afterwards, as `results`. Municipality only.",
     )
     def put(self, request):
@@ -297,8 +492,7 @@ class CapRulesView(generics.ListAPIView):
         serializer = CapRuleInputSerializer(data=items, many=True)
         serializer.is_valid(raise_exception=True)
         cap_rules_apply(actor=request.user, changes=[dict(item) for item in serializer.validated_data])
-        rules = CapRule.objects.select_related("house").order_by("house__name", "house_id", "kind", "pk")
-        return Response({"results": CapRuleSerializer(rules, many=True).data})
+        return Response({"results": CapRuleSerializer(_rules_in_force(), many=True).data})
 
 
 # --- rule settings -----------------------------------------------------------------------------------------------
@@ -431,6 +625,9 @@ urlpatterns = [
     path("usage/export.json", UsageExportJsonView.as_view(), name="usage-export-json"),
     path("accessibility/export.csv", AccessibilityCsvView.as_view(), name="accessibility-export-csv"),
     path("accessibility/export.json", AccessibilityJsonView.as_view(), name="accessibility-export-json"),
+    path("occupancy/", OccupancyView.as_view(), name="occupancy"),
+    path("income/", IncomeView.as_view(), name="income"),
+    path("auto-approval/", AutoApprovalView.as_view(), name="auto-approval"),
     path("cap-rules/", CapRulesView.as_view(), name="cap-rules"),
     path("rule-settings/", RuleSettingsView.as_view(), name="rule-settings"),
     path("meldingen/", MeldingenView.as_view(), name="meldingen"),

@@ -3,8 +3,10 @@
 `usage()` answers "how many parties, koffietafels and gatherings did each house host in a year, against which
 cap" in a constant number of queries (houses, one GROUP BY over bookings, cap rules), whatever the number of
 houses. Counting follows `BookingQuerySet.counting_towards_cap`: approved and confirmed bookings (past ones too) whose
-local start falls in the year count; requested ones are shown as `pending`. The cap is the one in force now (a house
-override wins over the city default; caps have no history), so earlier years are measured against today's caps.
+local start falls in the year count; requested ones are shown as `pending`. The cap is the one that applied to the
+year (`rules.CapTable`, caps keep their history): for a past year the cap in force on 31 December, for this year the
+cap in force today, for a later year the cap in force on 1 January; a house override wins over the city default.
+Lowering a cap in 2027 therefore leaves how 2026 looks unchanged. Each row says which cap applied and from when.
 """
 
 from __future__ import annotations
@@ -41,25 +43,23 @@ class UsageRow:
     cap: int | None
     cap_source: str  # "house" (override), "default" or "none"
     cap_reason: str
+    cap_from: str | None = None  # ISO date the applying cap took effect ("2000-01-01": always); None without a cap
+    cap_on: str | None = None  # ISO date the year is judged on (`CapTable.judging_day`)
 
     @property
     def percent(self) -> int | None:
-        """Counted bookings as a whole percentage of the cap; None without a cap. A cap of 0 with none used is 0 %,
-        with any used 100 %+ (shown as full)."""
-        if self.cap is None:
-            return None
-        if self.cap == 0:
-            return 100 if self.count else 0
-        return self.count * 100 // self.cap
+        """Counted bookings as a percentage of the cap, rounded half up to a whole number (5 of 24 → 21); None without
+        a cap. A cap of 0 with none used is 0 %, with any used 100 %+ (shown as full)."""
+        return percent_of(self.count, self.cap)
 
     @property
     def level(self) -> str:
-        """`full` (≥ 100 % or a cap of 0), `near` (≥ 80 %), `ok`, or `none` (no cap)."""
+        """`full` (count ≥ cap, a cap of 0 included), `near` (exactly ≥ 80 % of the cap), `ok`, or `none` (no cap)."""
         if self.cap is None:
             return "none"
         if self.count >= self.cap:
             return "full"
-        if self.percent >= NEAR_PERCENT:
+        if self.count * 100 >= NEAR_PERCENT * self.cap:
             return "near"
         return "ok"
 
@@ -74,6 +74,16 @@ class UsageRow:
 
     def as_dict(self) -> dict:
         return {**asdict(self), "percent": self.percent, "level": self.level, "remaining": self.remaining}
+
+
+def percent_of(count: int, cap: int | None) -> int | None:
+    """`count` as a whole percentage of `cap`, rounded half up (5/24 = 20.8 → 21, 1/8 = 12.5 → 13); None without a
+    cap; a cap of 0 is 100 when anything was counted, else 0."""
+    if cap is None:
+        return None
+    if cap == 0:
+        return 100 if count else 0
+    return (count * 200 + cap) // (cap * 2)
 
 
 def current_year() -> int:
@@ -118,19 +128,23 @@ def usage(years: int | Iterable[int], *, house_ids: Iterable[int] | None = None,
         .order_by()
     )
     found = {(c["house_id"], c["kind"], c["local_year"]): (c["count"], c["pending"]) for c in counts}
-    caps = CapTable.load()  # the rules' own answer to "which cap is in force"
+    caps = CapTable.load()  # the rules' own answer to "which cap is in force", every version
+    judged = {year: CapTable.judging_day(year) for year in years}
     rows = []
     for year in years:
         for house in houses:
             district_obj = house.neighbourhood.district
             for kind in kinds:
                 count, pending = found.get((house.pk, kind, year), (0, 0))
-                cap, source, reason = caps.in_force(house.pk, kind)
+                rule = caps.version(house.pk, kind, judged[year])
+                cap, source, reason = caps.in_force(house.pk, kind, judged[year])
                 rows.append(UsageRow(
                     house=house.pk, house_name=house.name, house_slug=house.slug, house_type=house.house_type,
                     district=district_obj.name, district_slug=district_obj.slug, neighbourhood=house.neighbourhood.name,
                     kind=kind, year=year, count=count, pending=pending, cap=cap,
-                    cap_source=source, cap_reason=reason))
+                    cap_source=source, cap_reason=reason,
+                    cap_from=rule.effective_from.isoformat() if rule is not None else None,
+                    cap_on=judged[year].isoformat()))
     return rows
 
 
@@ -152,7 +166,7 @@ class KindTotal:
 
     @property
     def percent(self) -> int | None:
-        return None if not self.cap_total else self.count * 100 // self.cap_total
+        return None if not self.cap_total else percent_of(self.count, self.cap_total)
 
 
 def totals(rows: Iterable[UsageRow]) -> list[KindTotal]:
@@ -235,3 +249,19 @@ def to_csv(records: list[dict], fields: tuple[str, ...]) -> str:
     for record in records:
         writer.writerow({k: _cell(record[k]) for k in fields})
     return out.getvalue()
+
+
+def auto_approval_rows(houses) -> list[dict]:
+    """Per house, the kinds its board approves at once when every rule passes (`AutoApproval`, issue 18): house,
+    house_name, district, kinds (codes, in `BookingKind` order). No personal data: who switched it on is left out.
+    Two queries (the houses, the settings)."""
+    from .models import AutoApproval
+
+    house_list = list(houses)
+    chosen: dict[int, set[str]] = defaultdict(set)
+    for house_id, kind in AutoApproval.objects.filter(house__in=[h.pk for h in house_list]).values_list(
+            "house_id", "kind"):
+        chosen[house_id].add(kind)
+    order = list(BookingKind.values)
+    return [{"house": h.pk, "house_name": h.name, "district": h.neighbourhood.district.name,
+             "kinds": sorted(chosen.get(h.pk, ()), key=order.index)} for h in house_list]

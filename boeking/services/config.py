@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
@@ -12,56 +13,92 @@ from boeking.models import PRIVATE_KINDS, CapRule, House, RuleSettings
 from .audit import audit
 
 
-def cap_rule_set(*, actor, kind: str, cap: int, house: House | None = None, reason: str = "") -> CapRule:
-    """Set the city default (no house) or a house's override (reason required) for a private kind.
+def _effective_date(effective_from) -> dt.date:
+    """The day a cap change takes effect: today (local) when not given; never in the past (history stays)."""
+    from boeking.clock import today
+
+    day = effective_from or today()
+    if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
+        raise InvalidInput("invalid_effective_date", "Geef de ingangsdatum als datum (jjjj-mm-dd).")
+    if day < today():
+        raise InvalidInput("invalid_effective_date", "Een maximum kan niet met terugwerkende kracht wijzigen: "
+                                                     "kies vandaag of een latere datum.")
+    if day.year > 2100:
+        raise InvalidInput("invalid_effective_date", "Kies een ingangsdatum vóór 2100.")
+    return day
+
+
+def cap_rule_set(*, actor, kind: str, cap: int, house: House | None = None, reason: str = "",
+                 effective_from: dt.date | None = None) -> CapRule:
+    """Set the city default (no house) or a house's override (reason required) for a private kind, in force from
+    the local date `effective_from` (default today; not in the past: `invalid_effective_date`). Earlier versions are
+    kept (a past year keeps the cap it had); a version with the same date is replaced.
 
     Approved bookings are never invalidated: a lower cap only refuses new requests and approvals.
     """
     if kind not in PRIVATE_KINDS:
         raise InvalidInput("invalid_kind", "Alleen feesten, koffietafels en bijeenkomsten hebben een maximum.")
-    if not isinstance(cap, int) or cap < 0 or cap > 1000:
+    if not isinstance(cap, int) or isinstance(cap, bool) or cap < 0 or cap > 1000:
         raise InvalidInput("invalid_cap", "Het maximum moet een geheel getal tussen 0 en 1000 zijn.")
     if house is not None and not reason.strip():
         raise InvalidInput("reason_required", "Een afwijkend maximum voor één huis vraagt om een reden.")
+    day = _effective_date(effective_from)
     with transaction.atomic():
         # Serialise changes of one cap (two first-time overrides would both insert) and, for a house, with its
         # approvals: the same per-house lock the approval takes before counting. City-wide: the rule settings row.
-        if house is not None:
-            House.objects.select_for_update(no_key=True).filter(pk=house.pk).first()
-        else:
-            RuleSettings.objects.select_for_update().filter(pk=RuleSettings.current().pk).first()
-        rule = CapRule.objects.select_for_update(of=("self",)).filter(kind=kind, house=house).order_by("pk").first()
-        before = rule.cap if rule else None
-        if rule is None:
-            rule = CapRule(kind=kind, house=house)
+        _lock(house)
+        from boeking.rules import CapTable
+
+        table = CapTable(list(CapRule.objects.select_for_update(of=("self",)).filter(kind=kind, house=house)))
+        before_rule = table.version(house.pk if house else 0, kind, day)  # this scope's versions only
+        before = before_rule.cap if before_rule is not None else None
+        rule = CapRule.objects.filter(kind=kind, house=house, effective_from=day).first() or \
+            CapRule(kind=kind, house=house, effective_from=day)
         rule.cap = cap
         rule.reason = reason.strip()
         rule.save()
         audit(actor=actor, action="cap_rule.set", obj=rule, reason=reason,
-              data={"kind": kind, "house": house.pk if house else None, "from": before, "to": cap})
+              data={"kind": kind, "house": house.pk if house else None, "from": before, "to": cap,
+                    "effective_from": day.isoformat()})
         return rule
 
 
-def cap_rule_remove(*, actor, rule: CapRule, reason: str = "") -> None:
-    """Remove a house's override (the city default applies again). The city default itself cannot be removed:
-    a private kind without any cap would be unlimited."""
+def _lock(house: House | None) -> None:
+    if house is not None:
+        House.objects.select_for_update(no_key=True).filter(pk=house.pk).first()
+    else:
+        RuleSettings.objects.select_for_update().filter(pk=RuleSettings.current().pk).first()
+
+
+def cap_rule_remove(*, actor, rule: CapRule, reason: str = "", effective_from: dt.date | None = None) -> None:
+    """End a house's override from the local date `effective_from` (default today): the city default applies again
+    from then; the override keeps applying to the days before. A version that would only start on that date is
+    deleted. The city default itself cannot be removed: a private kind without any cap would be unlimited."""
     if rule.house_id is None:
         raise InvalidInput("default_cap_required", "Het maximum voor de hele gemeente kan niet worden verwijderd; "
                                                    "wijzig het getal.")
+    day = _effective_date(effective_from)
     with transaction.atomic():
+        _lock(rule.house)
+        versions = CapRule.objects.select_for_update(of=("self",)).filter(kind=rule.kind, house_id=rule.house_id)
         audit(actor=actor, action="cap_rule.removed", obj=rule, reason=reason,
-              data={"kind": rule.kind, "house": rule.house_id, "cap": rule.cap})
-        rule.delete()
+              data={"kind": rule.kind, "house": rule.house_id, "cap": rule.cap, "effective_from": day.isoformat()})
+        versions.filter(effective_from__gte=day).delete()  # changes planned from that day on are void too
+        earlier = versions.filter(effective_from__lt=day).order_by("-effective_from").first()
+        if earlier is not None and earlier.cap is not None:
+            CapRule.objects.create(kind=rule.kind, house_id=rule.house_id, cap=None, effective_from=day,
+                                   reason=reason.strip() or "Eigen maximum vervallen")
 
 
 def cap_rules_apply(*, actor, changes: list[dict[str, Any]]) -> list[CapRule | None]:
-    """Apply several cap changes at once, all or nothing: each `{kind, house, cap, reason}` sets the city default
-    (`house` None) or a house's override; `cap` None removes the override. Returns the rules (None where removed)."""
+    """Apply several cap changes at once, all or nothing: each `{kind, house, cap, reason, effective_from}` sets
+    the city default (`house` None) or a house's override from `effective_from` (a local date, default today);
+    `cap` None ends the override. Returns the rules (None where removed)."""
     if not changes:
         raise InvalidInput("empty", "Geef minstens één maximum op.")
     seen = set()
     for change in changes:
-        key = (change.get("kind"), change["house"].pk if change.get("house") else None)
+        key = (change.get("kind"), change["house"].pk if change.get("house") else None, change.get("effective_from"))
         if key in seen:
             raise InvalidInput("duplicate_cap_rule", "Hetzelfde maximum staat twee keer in de wijziging.")
         seen.add(key)
@@ -69,17 +106,22 @@ def cap_rules_apply(*, actor, changes: list[dict[str, Any]]) -> list[CapRule | N
     with transaction.atomic():
         for change in changes:
             kind, house, cap, reason = change.get("kind"), change.get("house"), change.get("cap"), change.get("reason") or ""
+            day = change.get("effective_from")
             if cap is None:
                 if house is None:
                     raise InvalidInput("default_cap_required", "Het maximum voor de hele gemeente kan niet worden "
                                                                "verwijderd; wijzig het getal.")
-                rule = CapRule.objects.filter(kind=kind, house=house).first()
-                if rule is None:
+                from boeking.rules import CapTable
+
+                table = CapTable(list(CapRule.objects.filter(kind=kind, house=house)))
+                rule = table.version(house.pk, kind, _effective_date(day))
+                if rule is None or rule.house_id is None:
                     raise InvalidInput("no_such_cap_rule", "Dit huis heeft voor deze soort geen afwijkend maximum.")
-                cap_rule_remove(actor=actor, rule=rule, reason=reason)
+                cap_rule_remove(actor=actor, rule=rule, reason=reason, effective_from=day)
                 results.append(None)
             else:
-                results.append(cap_rule_set(actor=actor, kind=kind, cap=cap, house=house, reason=reason))
+                results.append(cap_rule_set(actor=actor, kind=kind, cap=cap, house=house, reason=reason,
+                                            effective_from=day))
     return results
 
 

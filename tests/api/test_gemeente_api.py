@@ -172,7 +172,8 @@ def test_usage__counts_approved_shows_pending_with_cap_and_percent(as_user, room
     assert mine == {"house": scene.house.pk, "house_name": scene.house.name, "house_type": "gemeenschapshuis",
                     "district": scene.house.neighbourhood.district.name, "neighbourhood": scene.house.neighbourhood.name,
                     "kind": "party", "year": 2027, "count": 1, "pending": 1, "cap": 12, "cap_source": "default",
-                    "cap_reason": "", "percent": 8, "level": "ok", "remaining": 11}
+                    "cap_reason": "", "cap_from": "2000-01-01", "cap_on": "2027-02-01", "percent": 8, "level": "ok",
+                    "remaining": 11}
 
 
 def test_usage__volunteer_sees_only_own_houses(as_user, room):
