@@ -6,13 +6,16 @@ import datetime as dt
 
 import django_filters
 from django.db.models import Count, Prefetch, Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.http import parse_etags
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from boeking.availability import room_availability
+from boeking.availability import compute, load_window
 from boeking.models import Facility, House, Location, OpeningHours, Room, Tariff
 
 from .errors import ErrorSerializer, error_response
@@ -174,11 +177,6 @@ class RoomViewSet(viewsets.ReadOnlyModelViewSet):
                 .select_related("house", "location").prefetch_related("facilities", "tariffs")
                 .order_by("house__name", "name"))
 
-    def get_queryset(self):
-        if self.action == "availability":  # only the room and its house: no facilities, tariffs or location
-            return Room.objects.filter(active=True, house__active=True).select_related("house")
-        return super().get_queryset()
-
     @extend_schema(
         parameters=[
             OpenApiParameter("start", dt.date, required=True, description="First day (YYYY-MM-DD), inclusive."),
@@ -191,25 +189,74 @@ class RoomViewSet(viewsets.ReadOnlyModelViewSet):
     def availability(self, request, pk=None):
         """Busy, open and closed intervals of a room. `busy` holds bookings plus their cleaning buffer — no names
         or titles; `open` is when a new booking (with its own buffer) fits: opening hours minus closures minus
-        bookings; `closed` lists closures."""
-        room = self.get_object()
+        bookings; `closed` lists closures.
+
+        One SQL statement (`boeking.availability.load_window`). The answer carries an `ETag` (a digest of the rows
+        it is computed from: a new, changed or cancelled booking, closure, opening hour or buffer changes it) and
+        `Cache-Control: public, no-cache`: a calendar polling the same month sends `If-None-Match` and gets an
+        empty 304 while nothing changed."""
+        room_id = _room_id(pk)
         try:
             first = dt.date.fromisoformat(request.query_params.get("start", ""))
             last = dt.date.fromisoformat(request.query_params.get("end", ""))
         except ValueError:
-            return error_response("invalid_date", "Geef start en end als YYYY-MM-DD.", 400)
+            return self._availability_error(room_id, "invalid_date", "Geef start en end als YYYY-MM-DD.")
         if last < first:
-            return error_response("end_before_start", "De einddatum ligt vóór de begindatum.", 400)
+            return self._availability_error(room_id, "end_before_start", "De einddatum ligt vóór de begindatum.")
         if (last - first).days + 1 > MAX_AVAILABILITY_DAYS:
-            return error_response("range_too_long", f"Vraag hoogstens {MAX_AVAILABILITY_DAYS} dagen tegelijk op.", 400)
+            return self._availability_error(room_id, "range_too_long",
+                                            f"Vraag hoogstens {MAX_AVAILABILITY_DAYS} dagen tegelijk op.")
         if first.year < 2000 or last.year > 2100:
-            return error_response("invalid_date", "Kies een datum tussen 2000 en 2100.", 400)
-        result = room_availability(room, first, last)
-        field = serializers.DateTimeField()
+            return self._availability_error(room_id, "invalid_date", "Kies een datum tussen 2000 en 2100.")
+        window = load_window(room_id, first, last)
+        if window is None or not window.bookable:
+            raise Http404
+        etag = f'W/"{window.fingerprint()}"'
+        headers = {"ETag": etag, "Cache-Control": AVAILABILITY_CACHE_CONTROL}
+        if _etag_matches(request.headers.get("If-None-Match"), etag):
+            return Response(status=304, headers=headers)
+        result = compute(window)
+        tz = timezone.get_current_timezone()
 
         def intervals(items):
-            return [{"start": field.to_representation(s), "end": field.to_representation(e)} for s, e in items]
+            return [{"start": _iso(s, tz), "end": _iso(e, tz)} for s, e in items]
 
-        return Response({"room": room.pk, "start": first.isoformat(), "end": last.isoformat(),
+        return Response({"room": room_id, "start": first.isoformat(), "end": last.isoformat(),
                          "busy": intervals(result.busy), "open": intervals(result.open),
-                         "closed": intervals(result.closed)})
+                         "closed": intervals(result.closed)}, headers=headers)
+
+    def _availability_error(self, room_id: int, code: str, detail: str) -> Response:
+        """400 for a bad range — but 404 first when the room does not exist (or cannot be booked), as before."""
+        if not Room.objects.filter(pk=room_id, active=True, house__active=True).exists():
+            raise Http404
+        return error_response(code, detail, 400)
+
+
+# Shared caches may keep the answer, but must ask again each time (If-None-Match → 304 while nothing changed): a
+# resident who just booked sees the slot taken at once.
+AVAILABILITY_CACHE_CONTROL = "public, no-cache"
+
+
+def _room_id(pk) -> int:
+    """The room id in the URL; anything that is not a positive 63-bit integer is a 404 (never a database error)."""
+    try:
+        value = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if not 0 < value < 2**63:
+        raise Http404
+    return value
+
+
+def _etag_matches(header: str | None, etag: str) -> bool:
+    """If-None-Match uses the weak comparison (RFC 9110 §13.1.2): `W/` prefixes are ignored; `*` matches."""
+    if not header:
+        return False
+    wanted = etag.removeprefix("W/")
+    return any(tag == "*" or tag.removeprefix("W/") == wanted for tag in parse_etags(header))
+
+
+def _iso(value: dt.datetime, tz) -> str:
+    """What DRF's DateTimeField gives (ISO 8601 in the current time zone, `Z` for UTC), without the field."""
+    text = value.astimezone(tz).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
