@@ -181,3 +181,42 @@ def booking_sent_message(booking) -> str:
             "house": house}
     return _("Uw aanvraag is verstuurd. Het bestuur van %(house)s beslist uiterlijk %(deadline)s.") % {
         "house": house, "deadline": localtime_nl(booking.decision_deadline)}
+
+
+def audit_words(entry) -> str:
+    """One audit entry (`boeking.models.AuditEntry`) in words in the active language, never its stored code:
+    `booking.approved` to confirmed → "Goedgekeurd → bevestigd"; `cap_rule.set` {kind: party, from: 12, to: 10} →
+    "Maximum feesten gewijzigd: 12 → 10". An unknown code reads "Gewijzigd"."""
+    from django.utils.translation import gettext as _
+
+    from boeking.models import BookingKind, BookingStatus
+
+    words = {
+        "booking.requested": _("Aangevraagd"), "booking.approved": _("Goedgekeurd"),
+        "booking.rejected": _("Afgewezen"), "booking.cancelled": _("Geannuleerd"), "booking.expired": _("Verlopen"),
+        "booking.paid": _("Betaald"), "booking.paid_partly": _("Deels betaald"), "booking.confirmed": _("Bevestigd"),
+        "booking.edited": _("Gewijzigd"), "booking.deposit_refunded": _("Borg afgehandeld"),
+        "booking.payment_started": _("Betaling gestart"), "booking.payment_failed": _("Betaling mislukt"),
+        "booking.payment_refunded": _("Betaling terugbetaald"), "booking.refund_recorded": _("Terugbetaling geboekt"),
+        "booking.refunded": _("Terugbetaald"), "booking.disputed": _("Betaling betwist bij de bank"),
+        "booking.dispute_funds": _("Betwiste betaling: geld verrekend"),
+        "closure.created": _("Sluiting toegevoegd"), "closure.deleted": _("Sluiting verwijderd"),
+        "closure.bookings_cancelled": _("Boekingen in een sluiting geannuleerd"),
+        "rule_settings.updated": _("Regels gewijzigd"),
+        "house.auto_approval_set": _("Meteen goedkeuren gewijzigd"),
+    }
+    data = entry.data if isinstance(getattr(entry, "data", None), dict) else {}
+    action = entry.action or ""
+    if action in ("cap_rule.set", "cap_rule.removed"):
+        kind = data.get("kind")
+        label = str(BookingKind(kind).label).lower() if kind in BookingKind.values else ""
+        if action == "cap_rule.removed":
+            return _("Eigen maximum %(kind)s vervallen") % {"kind": label}
+        before, after = data.get("from"), data.get("to")
+        none = _("geen")
+        return _("Maximum %(kind)s gewijzigd: %(before)s → %(after)s") % {
+            "kind": label, "before": none if before is None else before, "after": none if after is None else after}
+    text = str(words.get(action, _("Gewijzigd")))
+    to_status = getattr(entry, "to_status", "")
+    status = str(BookingStatus(to_status).label).lower() if to_status in BookingStatus.values else ""
+    return f"{text} → {status}" if status and status != text.lower() else text

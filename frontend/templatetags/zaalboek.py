@@ -46,6 +46,14 @@ def weekday_date(day: dt.date) -> str:
 
 
 @register.filter
+def audit_words(entry) -> str:
+    """An audit entry in words in the active language (`frontend.helpers.audit_words`), never its code."""
+    from frontend.helpers import audit_words as words
+
+    return words(entry)
+
+
+@register.filter
 def widget_kind(field) -> str:
     widget = field.field.widget
     if isinstance(widget, forms.CheckboxSelectMultiple):
