@@ -156,14 +156,14 @@ def home(request: HttpRequest) -> HttpResponse:
         by_pk = {room.pk: room for room in _rooms().filter(pk__in=list(page.object_list))}
         results = [{"room": by_pk[pk], "free": _free_slots(free[pk], day) if day else None}
                    for pk in page.object_list if pk in by_pk]
+        for r in results:
+            r["room"].location.house = r["room"].house  # for the map's markers: already loaded
         query = request.GET.copy()
         query.pop("page", None)
         context.update(results=results, page=page, count=page.paginator.count, day=day, query=query.urlencode(),
                        daypart=dict(form.fields["daypart"].choices).get(part) if part else None,
                        guests=data.get("guests"), room_query=_room_query(day, part, data.get("guests")),
                        markers=_markers({r["room"].location_id: r["room"].location for r in results}.values()))
-        for r in results:
-            r["room"].location.house = r["room"].house
     else:
         houses = (House.objects.filter(active=True).select_related("neighbourhood__district").order_by("name", "pk")
                   .prefetch_related("locations", Prefetch("rooms", queryset=Room.objects.filter(active=True)
