@@ -30,6 +30,18 @@ class LoginView(allauth_views.LoginView):
 
     template_name = "frontend/login.html"
 
+    def form_invalid(self, form):
+        """Too many attempts (allauth's `login_failed` limit or the lockout, boeking.auth): 429, the standard
+        message on the form, not "wrong password"."""
+        response = super().form_invalid(form)
+        if getattr(self.request, "zaalboek_rate_limited", False):
+            from boeking.accounts.adapter import TOO_MANY
+
+            form.errors.clear()
+            form.add_error(None, TOO_MANY)
+            response.status_code = 429
+        return response
+
 
 class LogoutView(allauth_views.LogoutView):
     """GET: a confirmation page ("Uitloggen?"), POST: log out. With `overal=1` also everywhere: every other session

@@ -15,6 +15,7 @@ from boeking import access
 from boeking.models import Role
 
 EMAIL_TAKEN = _("Er bestaat al een account met dit e-mailadres. Log in.")
+TOO_MANY = _("U heeft dit in korte tijd te vaak geprobeerd. Wacht een paar minuten en probeer het dan opnieuw.")
 
 
 def landing_url(user) -> str:
@@ -29,7 +30,22 @@ def landing_url(user) -> str:
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    error_messages = {**DefaultAccountAdapter.error_messages, "email_taken": EMAIL_TAKEN}
+    error_messages = {**DefaultAccountAdapter.error_messages, "email_taken": EMAIL_TAKEN,
+                      "too_many_login_attempts": TOO_MANY}
+
+    def pre_authenticate(self, request, **credentials) -> None:
+        """allauth's `login_failed` limit; when it refuses, the login page answers 429 (frontend.account.LoginView)."""
+        from django.core.exceptions import ValidationError
+
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError:
+            request.zaalboek_rate_limited = True
+            raise
+
+    def authentication_failed(self, request, **credentials) -> None:
+        if getattr(request, "zaalboek_locked_out", False):  # boeking.auth.LockoutBackend
+            request.zaalboek_rate_limited = True
 
     def get_login_redirect_url(self, request) -> str:
         return landing_url(request.user)

@@ -17,4 +17,4 @@ from .models import ApiToken, digest_of
 @receiver(post_save, sender=Token, dispatch_uid="zaalboek-legacy-token")
 def legacy_token_created(sender, instance: Token, created: bool, **kwargs) -> None:
     if created and not ApiToken.objects.filter(digest=digest_of(instance.key)).exists():
-        ApiToken.issue(instance.user, name="API", key=instance.key, at=instance.created)
+        ApiToken.issue(instance.user, name="API", key=instance.key)  # its idle time counts from now
