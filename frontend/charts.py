@@ -137,3 +137,69 @@ def month_table(per_kind: Mapping[str, Sequence[int]], *, labels: Mapping[str, s
     return [{"kind": kind, "label": labels.get(kind, kind), "values": list(values), "total": sum(values),
              "colour": KIND_COLOURS.get(kind, OTHER_COLOUR)}
             for kind, values in per_kind.items()]
+
+
+# --- heat map (occupancy: weekday × dagdeel) ------------------------------------------------------------------
+
+HEAT_CELL_W, HEAT_CELL_H, HEAT_LEFT, HEAT_TOP = 110, 34, 44, 22
+# From light to dark blue; text switches to white on the dark half so both stay above 4.5:1.
+HEAT_COLOURS = ("#f2f6fa", "#d3e2f0", "#a7c4e0", "#6f9bc8", "#3d6fa3", "#154273")
+
+
+def heat_colour(rate: float | None) -> tuple[str, str]:
+    """Fill and text colour for a rate (0..1; None: never open → white with a dash)."""
+    if rate is None:
+        return "#ffffff", "#333333"
+    index = min(int(rate * (len(HEAT_COLOURS) - 1) + 0.5), len(HEAT_COLOURS) - 1)
+    return HEAT_COLOURS[index], "#ffffff" if index >= 3 else "#1a1a1a"
+
+
+def heat_map(cells: Sequence[Sequence[float | None]], *, rows: Sequence[str], cols: Sequence[str], title: str,
+             chart_id: str) -> SafeString:
+    """A heat map as inline SVG: `cells[row][col]` a rate 0..1 (None: closed), rows (e.g. weekdays) top to bottom,
+    columns (dagdelen) left to right, each cell titled and labelled with its whole percentage. The same numbers
+    belong in a table next to it. Raises ValueError when the shape does not match the labels."""
+    if len(cells) != len(rows) or any(len(r) != len(cols) for r in cells):
+        raise ValueError("cells must have one row per row label and one value per column label")
+    width = HEAT_LEFT + HEAT_CELL_W * len(cols) + 2
+    height = HEAT_TOP + HEAT_CELL_H * len(rows) + 2
+    heads = [(HEAT_LEFT + HEAT_CELL_W * c + HEAT_CELL_W / 2, 14, label) for c, label in enumerate(cols)]
+    names = [(HEAT_LEFT - 6, HEAT_TOP + HEAT_CELL_H * r + HEAT_CELL_H / 2 + 4, label) for r, label in enumerate(rows)]
+    rects = []
+    for r, row in enumerate(cells):
+        for c, rate in enumerate(row):
+            fill, ink = heat_colour(rate)
+            text = "–" if rate is None else f"{int(rate * 100 + 0.5)} %"
+            x, y = HEAT_LEFT + HEAT_CELL_W * c, HEAT_TOP + HEAT_CELL_H * r
+            rects.append((x, y, HEAT_CELL_W - 2, HEAT_CELL_H - 2, fill, f"{rows[r]}, {cols[c]}: {text}",
+                          x + HEAT_CELL_W / 2, y + HEAT_CELL_H / 2 + 4, ink, text))
+    return format_html(
+        '<svg class="usage-chart heat-map" id="{}" viewBox="0 0 {} {}" width="100%" role="img" '
+        'aria-labelledby="{}-title" focusable="false"><title id="{}-title">{}</title>{}{}{}</svg>',
+        chart_id, width, height, chart_id, chart_id, title,
+        format_html_join("", '<text x="{}" y="{}" font-size="12" text-anchor="middle">{}</text>', heads),
+        format_html_join("", '<text x="{}" y="{}" font-size="12" text-anchor="end">{}</text>', names),
+        format_html_join("", '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" stroke="#8a8a8a" '
+                             'stroke-width="0.5"><title>{}</title></rect>'
+                             '<text x="{}" y="{}" font-size="12" text-anchor="middle" fill="{}">{}</text>', rects),
+    )
+
+
+def bar_list(items: Sequence[tuple[str, float | None, str]], *, title: str, chart_id: str) -> SafeString:
+    """Horizontal bars, one per item `(label, fraction 0..1 or None, text shown after the bar)`, top to bottom:
+    e.g. houses ranked by occupancy. Labels are left out of the drawing when there are many (the table next to it
+    names them); the bar's own title names it."""
+    row_h, left, bar_w = 18, 4, 560
+    height = row_h * len(items) + 4
+    bars = []
+    for i, (label, fraction, text) in enumerate(items):
+        w = 0 if fraction is None else max(min(fraction, 1), 0) * bar_w
+        bars.append((left, 2 + i * row_h, f"{w:.1f}", row_h - 4, f"{label}: {text}", left + w + 6,
+                     2 + i * row_h + row_h - 6, text))
+    return format_html(
+        '<svg class="usage-chart bar-list" id="{}" viewBox="0 0 {} {}" width="100%" role="img" '
+        'aria-labelledby="{}-title" focusable="false"><title id="{}-title">{}</title>{}</svg>',
+        chart_id, bar_w + 80, height, chart_id, chart_id, title,
+        format_html_join("", '<rect x="{}" y="{}" width="{}" height="{}" fill="#154273"><title>{}</title></rect>'
+                             '<text x="{}" y="{}" font-size="11">{}</text>', bars),
+    )
