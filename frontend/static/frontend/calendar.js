@@ -59,6 +59,13 @@
         slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
         events: el.getAttribute("data-events"),
         selectable: !!bookable, selectMirror: true,
+        dayCellDidMount: function (info) {
+          // A month cell is named by its day number only (aria-labelledby) but shows that day's events too, so
+          // its name does not contain its visible text (axe: label-content-name-mismatch). Without the reference
+          // the cell is named by what it shows: the date and the events.
+          var cell = info.el.closest("[role=gridcell]") || info.el;
+          if (cell.hasAttribute("aria-labelledby")) { cell.removeAttribute("aria-labelledby"); }
+        },
         datesSet: function (info) {
           // The title FullCalendar shows ("4 – 10 jan. 2027"), said aloud after prev/next/today or a view change.
           if (first) { first = false; return; }

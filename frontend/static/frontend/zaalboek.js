@@ -3,6 +3,10 @@
   "use strict";
   function ready(fn) { if (document.readyState !== "loading") { fn(); } else { document.addEventListener("DOMContentLoaded", fn); } }
   ready(function () {
+    // A form sent back with errors: focus its error summary (role="alert"), so keyboard and screen-reader users
+    // start at the list of what to fix instead of at the top of the page.
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) { summary.focus(); }
     // Copy buttons: <button data-copy="input-id" data-copied="Gekopieerd">
     document.querySelectorAll("[data-copy]").forEach(function (button) {
       button.addEventListener("click", function () {
