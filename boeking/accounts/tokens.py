@@ -1,4 +1,5 @@
-"""API tokens: issue, authenticate, list, revoke. The one place that touches `ApiToken` rows."""
+"""API tokens: issue, authenticate, list, revoke (audited: `token.revoked`, `token.revoked_all`). The one place that
+touches `ApiToken` rows."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.db import transaction
 from rest_framework.authtoken.models import Token
 
 from boeking.clock import now
+from boeking.services.audit import audit
 
 from .models import ApiToken, digest_of
 
@@ -59,6 +61,7 @@ def revoke(user, token_id: int) -> bool:
         if token is None:
             return False
         _drop_legacy(user, {token.digest})
+        audit(actor=user, action="token.revoked", obj=token, data={"prefix": token.prefix})
         token.delete()
     return True
 
@@ -69,6 +72,7 @@ def revoke_all(user) -> int:
         digests = set(ApiToken.objects.filter(user=user).values_list("digest", flat=True))
         _drop_legacy(user, digests, everything=True)
         deleted, _ = ApiToken.objects.filter(user=user).delete()
+        audit(actor=user, action="token.revoked_all", obj=user, data={"tokens": deleted})
     return deleted
 
 

@@ -147,7 +147,9 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 # limit the page answers 429 (frontend/templates/429.html). The sign-up form keeps its own ZAALBOEK_SIGNUP_LIMIT too.
 ACCOUNT_RATE_LIMITS = {
     "login": os.environ.get("RATE_LOGIN", "30/m/ip"),
-    "login_failed": os.environ.get("RATE_LOGIN_FAILED", "10/m/ip,5/5m/key"),
+    # Per address only: failures per account are boeking.auth's lockout (per account AND address), so a guesser
+    # elsewhere cannot lock the real person out of their account.
+    "login_failed": os.environ.get("RATE_LOGIN_FAILED", "10/m/ip"),
     "signup": os.environ.get("RATE_SIGNUP", "10/h/ip"),
     "reset_password": os.environ.get("RATE_RESET_PASSWORD", "10/h/ip,3/h/key"),
     "reset_password_from_key": "20/m/ip",

@@ -65,6 +65,10 @@ TABLE = [
     ("GET",    "/api/v1/closures/{closure}/bookings/",          None,          401, 403, 403, 403, 200, 403, 403, 200),
     ("POST",   "/api/v1/closures/{closure}/cancel-bookings/",   None,          401, 403, 403, 403, 200, 403, 403, 200),
     ("GET",    "/api/v1/me/",                                   None,          401, 200, 200, 200, 200, 200, 200, 200),
+    # API tokens (issue 17): each lists and revokes only their own; someone else's token is not found.
+    ("GET",    "/api/v1/me/tokens/",                            None,          401, 200, 200, 200, 200, 200, 200, 200),
+    ("DELETE", "/api/v1/me/tokens/{booker_token}/",             None,          401, 204, 404, 404, 404, 404, 404, 404),
+    ("DELETE", "/api/v1/me/tokens/",                            None,          401, 204, 204, 204, 204, 204, 204, 204),
     # Token login is open to anyone who has the credentials (here: the booker's).
     ("POST",   "/api/v1/auth/token/",                           "credentials", 200, 200, 200, 200, 200, 200, 200, 200),
     ("GET",    "/api/v1/schema/",                               None,          200, 200, 200, 200, 200, 200, 200, 200),
@@ -130,6 +134,10 @@ class Scene:
             return self.house.pk
         if name == "closure":
             return self.closure.pk
+        if name == "booker_token":
+            from boeking.accounts.models import ApiToken
+
+            return ApiToken.issue(self.booker, name="Script")[0].pk
         if name == "requested":
             return self._booking(BookingFactory.requested, 3).pk
         if name == "approved":

@@ -36,7 +36,7 @@ def test_session_post_without_csrf_token__403_and_nothing_written(frozen_now):
     assert "CSRF" in response.json()["detail"]
     assert not room.bookings.exists()
     # With the token from the cookie the same session POST goes through.
-    client.get("/admin/login/")
+    client.get("/uitloggen/")  # a page with a form (issue 17: the logout confirmation)
     token = client.cookies["csrftoken"].value
     response = client.post("/api/v1/bookings/", body, content_type="application/json", HTTP_X_CSRFTOKEN=token)
     assert response.status_code == 201, response.content
@@ -97,15 +97,19 @@ def test_lockout_ends_after_the_lock_period(settings):
 
 
 def test_admin_login__locked_after_ten_failures():
+    """The admin logs in on the site's login page (issue 17: allauth, then the two-factor code); the lockout holds
+    there as it held on the admin's own form."""
     UserFactory.resident(username="beheer@example.org", is_staff=True, is_superuser=True)
     client = Client()
+    assert client.get("/admin/login/?next=/admin/").url == "/inloggen/?next=/admin/"
     for _ in range(10):
-        response = client.post("/admin/login/?next=/admin/", {"username": "beheer@example.org", "password": "fout"})
+        response = client.post("/inloggen/?next=/admin/", {"login": "beheer@example.org", "password": "fout"})
         assert response.status_code == 200  # the form again, with an error
-    response = client.post("/admin/login/?next=/admin/", {"username": "beheer@example.org", "password": "demo"})
-    assert response.status_code == 200 and "_auth_user_id" not in client.session
-    assert Client().post("/admin/login/?next=/admin/", {"username": "beheer@example.org", "password": "demo"},
-                         REMOTE_ADDR="198.51.100.2").status_code == 302
+    response = client.post("/inloggen/?next=/admin/", {"login": "beheer@example.org", "password": "demo"})
+    assert response.status_code == 429 and "_auth_user_id" not in client.session
+    other = Client(REMOTE_ADDR="198.51.100.2").post("/inloggen/?next=/admin/",
+                                                    {"login": "beheer@example.org", "password": "demo"})
+    assert other.status_code == 302 and other.url == "/account/2fa/authenticate/"  # the password was right
 
 
 def test_token_login_is_throttled_per_address():
@@ -480,21 +484,21 @@ def test_lockout_counter__exact_under_parallel_failures(settings):
 def test_lockout__parallel_guesses_check_at_most_the_limit_of_passwords(settings, monkeypatch):
     """40 wrong guesses sent at once from 8 threads: exactly ZAALBOEK_LOCKOUT_FAILURES (10) passwords are checked, the
     other 30 are refused as locked without a check, and then even the right password is refused."""
+    from allauth.account.auth_backends import AuthenticationBackend
     from django.contrib.auth import authenticate
-    from django.contrib.auth.backends import ModelBackend
     from django.test import RequestFactory
 
     from tests.threads import run_concurrently
 
     user = UserFactory.resident()
     checked = []
-    real = ModelBackend.authenticate
+    real = AuthenticationBackend._check_password  # where boeking.auth.LockoutBackend (allauth's) checks a password
 
-    def counting(self, request, username=None, password=None, **kwargs):
+    def counting(self, candidate, password):
         checked.append(password)
-        return real(self, request, username=username, password=password, **kwargs)
+        return real(self, candidate, password)
 
-    monkeypatch.setattr(ModelBackend, "authenticate", counting)
+    monkeypatch.setattr(AuthenticationBackend, "_check_password", counting)
 
     def guess():
         outcomes = []
