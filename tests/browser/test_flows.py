@@ -77,6 +77,7 @@ def test_flow__resident_requests_volunteer_approves_and_marks_paid__resident_see
     expect(page.get_by_role("status")).to_contain_text(f"Aanvraag #{booking.pk} is goedgekeurd")
     page.goto(f"{base}/bestuur/boekingen/{booking.pk}/")
     page.get_by_role("button", name=re.compile(r"Betaling van €\s150,00 ontvangen")).click()
+    page.get_by_role("button", name=re.compile(r"Ja, betaling van €\s150,00 ontvangen")).click()  # confirmation step
     expect(page.locator("[data-status]")).to_have_text("Bevestigd")
     logout(page)
 
