@@ -65,7 +65,8 @@ def test_dashboard__highlights_houses_near_and_at_the_cap(client, officer, room)
     row = re.search(rf'<tr class="utrecht-table__row usage-row usage-row--(\w+)">\s*<th[^>]*><a[^>]*>{room.house.name}<',
                     body)
     assert row and row.group(1) == "full"
-    assert "Maximum bereikt" in body and "2 / 2" in body and "eigen maximum" in body
+    assert "Maximum bereikt" in body and "2/2 = 100 %" in body and "eigen maximum" in body
+    assert 'usage-cell usage-cell--full' in body  # marked visually too (gemeente.css), not by the word alone
     assert quiet.name in body
     assert '<svg class="usage-chart"' in body and "<caption" in body  # the chart and its table alternative
 
@@ -130,12 +131,14 @@ def test_rules_page__saves_changes_audited_and_refuses_bad_combinations(client, 
     form = client.get("/gemeente/regels/").context["form"]
     data = {name: form[name].value() for name in form.fields}
     data = {k: ("" if v is None else v) for k, v in data.items()}
-    data.update({"min_notice_party_hours": 500, "melding_email": "alcohol@maastricht.example"})
+    # Notice periods are typed in days (issue 20): 21 days is stored as 504 hours.
+    assert data["min_notice_party_hours"] == 14 and data["min_notice_koffietafel_hours"] == 1
+    data.update({"min_notice_party_hours": 21, "melding_email": "alcohol@maastricht.example"})
     for name in ("private_end_weeknight", "private_end_weekend", "koffietafel_earliest", "koffietafel_latest"):
         data[name] = data[name].strftime("%H:%M") if hasattr(data[name], "strftime") else data[name]
     assert client.post("/gemeente/regels/", data).status_code == 302
     settings = RuleSettings.current()
-    assert (settings.min_notice_party_hours, settings.melding_email) == (500, "alcohol@maastricht.example")
+    assert (settings.min_notice_party_hours, settings.melding_email) == (504, "alcohol@maastricht.example")
     entry = AuditEntry.objects.get(action="rule_settings.updated")
     assert set(entry.data["to"]) == {"min_notice_party_hours", "melding_email"}
 
