@@ -107,6 +107,10 @@ class Person:
     superuser: bool = False
 
 
+# Two-factor for the demo's municipality and admin accounts (issue 17: required for them): this TOTP secret
+# (base32), printed by `seed_demo`; add it to an authenticator app or run `oathtool --totp -b <secret>`. Demo only.
+DEMO_TOTP_SECRET = "ZAALBOEKDEMOTOTPZAALBOEKDEMOTOTP"
+
 # SPEC §9: the five demo accounts, password `demo`. Order is the order of the printed table.
 DEMO_ACCOUNTS: list[Person] = [
     Person("bewoner@example.org", "Anouk", "Janssen", Role.RESIDENT, "6221 AB", "06-12345601"),

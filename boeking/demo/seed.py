@@ -185,8 +185,22 @@ class DemoSeeder:
             "role": person.role, "postcode": person.postcode, "phone": person.phone,
             "organisation": person.organisation, "adult_declared": not person.superuser, "language": person.language,
         })
+        if person in demo_data.DEMO_ACCOUNTS:
+            self._account_layer(user, person)
         self.users[person.email] = user
         return user
+
+    def _account_layer(self, user, person: Person) -> None:
+        """The demo accounts are pre-verified (allauth's address row); the municipality and admin accounts get the
+        documented authenticator secret (`demo_data.DEMO_TOTP_SECRET`), as two-factor is required for them."""
+        from allauth.account.models import EmailAddress
+        from allauth.mfa.models import Authenticator
+        from allauth.mfa.totp.internal.auth import TOTP
+
+        EmailAddress.objects.get_or_create(user=user, email=person.email, defaults={"verified": True, "primary": True})
+        if person.role in ("municipality", "admin") and not Authenticator.objects.filter(
+                user=user, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(user, demo_data.DEMO_TOTP_SECRET)
 
     def _people(self) -> None:
         for person in [*demo_data.DEMO_ACCOUNTS, *demo_data.RESIDENTS, *demo_data.ASSOCIATION_CONTACTS,

@@ -74,3 +74,5 @@ class Command(BaseCommand):
         out.write(f"  {'-' * width}  ----------  {'-' * 38}")
         for email, role in rows:
             out.write(f"  {email.ljust(width)}  {password.ljust(10)}  {role}")
+        out.write(f"  Tweestapsverificatie (gemeente en admin): TOTP-sleutel {demo_data.DEMO_TOTP_SECRET} — voeg die "
+                  f"toe in een authenticator-app, of: oathtool --totp -b {demo_data.DEMO_TOTP_SECRET}")
