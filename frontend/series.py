@@ -148,7 +148,8 @@ def series_new(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_bound and not form.errors:
             context.update(_preview(request, room, form))
     else:
-        initial = {"pattern": "weekly", "interval": 1, "kind": sorted(access.series_kinds(user, room.house_id))[0]}
+        kinds = access.series_kinds(user, room.house_id)  # the board books the house's own activities first
+        initial = {"pattern": "weekly", "interval": 1, "kind": "community" if "community" in kinds else "association"}
         form = SeriesForm(initial=initial, room=room, user=user)
     context["form"] = form
     return render(request, "frontend/series/new.html", context)

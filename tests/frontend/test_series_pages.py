@@ -15,7 +15,7 @@ from boeking import clock, services
 from boeking.models import AuditEntry, Booking, BookingStatus, Series, SeriesStatus
 from boeking.services.series import series_quote
 from tests.factories import BookingFactory, UserFactory, local_dt
-from tests.jobs.queue import db_queue, run_queue  # noqa: F401  (db_queue: a fixture)
+from tests.jobs.queue import db_queue, run_queue  # noqa: F401  (db_queue: a fixture, used by name)
 
 pytestmark = pytest.mark.django_db
 
@@ -183,8 +183,7 @@ def test_mijn__a_series_is_one_entry_with_next_date_count_and_skips(client, room
     assert "1 datum niet geboekt" in text and "Gesloten: Krokusvakantie" in text
 
 
-def test_mijn__queries_do_not_grow_with_the_number_of_dates(client, room, association, now,
-                                                            django_assert_max_num_queries):
+def test_mijn__queries_do_not_grow_with_the_number_of_dates(client, room, association, now):
     make_series(room, association, until=dt.date(2027, 1, 26))
     client.force_login(association)
     client.get(reverse("mijn"))
@@ -304,7 +303,8 @@ def test_series_page__english(client, room, association, closure, now):
 
 # --- the board hears of an automatic approval ------------------------------------------------------------------
 
-def test_automatic_approval__the_board_is_told_nothing_waits_for_its_decision(room, volunteer, now, db_queue):
+@pytest.mark.usefixtures("db_queue")
+def test_automatic_approval__the_board_is_told_nothing_waits_for_its_decision(room, volunteer, now):
     services.auto_approval_set(actor=volunteer, house=room.house, kinds=["koffietafel"])
     booking = BookingFactory.requested(room=room, kind="koffietafel", start=local_dt(2027, 1, 5, 13),
                                        end=local_dt(2027, 1, 5, 15), alcohol=False)
@@ -319,7 +319,8 @@ def test_automatic_approval__the_board_is_told_nothing_waits_for_its_decision(ro
     assert [m.subject.split(":")[0] for m in booker] == ["Goedgekeurd"]  # not "received, the board decides"
 
 
-def test_manual_approval__the_board_still_gets_the_request_to_decide(room, volunteer, now, db_queue):
+@pytest.mark.usefixtures("db_queue")
+def test_manual_approval__the_board_still_gets_the_request_to_decide(room, volunteer, now):
     booking = BookingFactory.requested(room=room, kind="koffietafel", start=local_dt(2027, 1, 5, 13),
                                        end=local_dt(2027, 1, 5, 15), alcohol=False)
     mail.outbox.clear()
@@ -330,7 +331,8 @@ def test_manual_approval__the_board_still_gets_the_request_to_decide(room, volun
     assert not AuditEntry.objects.filter(booking=booking, action="booking.approved").exists()
 
 
-def test_automatic_approval_mail__in_english_for_an_english_board_member(room, now, db_queue):
+@pytest.mark.usefixtures("db_queue")
+def test_automatic_approval_mail__in_english_for_an_english_board_member(room, now):
     member = UserFactory.volunteer(room.house, profile__language="en")
     services.auto_approval_set(actor=member, house=room.house, kinds=["koffietafel"])
     BookingFactory.requested(room=room, kind="koffietafel", start=local_dt(2027, 1, 5, 13),
