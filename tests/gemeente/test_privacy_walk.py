@@ -9,6 +9,7 @@ or free text (decisions, cancellations) of any of their bookings.
 from __future__ import annotations
 
 import html
+import io
 import itertools
 import json
 import re
@@ -140,6 +141,15 @@ def _text(response) -> str:
     return html.unescape(text)
 
 
+def _xlsx_text(response) -> str:
+    """Every cell of an .xlsx download as text (lowercase), so the walk reads spreadsheets too."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(response.content), read_only=True)
+    return " ".join(str(v) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for v in row
+                    if v is not None).lower()
+
+
 def test_privacy_walk__no_url_a_municipality_officer_reaches_shows_residents_personal_data(demo):
     officer = get_user_model().objects.get(username="gemeente@example.org")
     client = Client()
@@ -156,6 +166,15 @@ def test_privacy_walk__no_url_a_municipality_officer_reaches_shows_residents_per
         extra += [f"/api/v1/usage/?year={year}&page_size=200", f"/api/v1/usage/export.csv?year={year}",
                   f"/gemeente/?year={year}"]
         extra += [f"/gemeente/huizen/{pk}/?year={year}" for pk in House.objects.values_list("pk", flat=True)]
+        # Issue 21: occupancy, own income, the yearly report, exports — pages and API, every year.
+        extra += [f"/gemeente/huizen/{pk}/bezetting/?year={year}" for pk in House.objects.values_list("pk", flat=True)]
+        extra += [f"/gemeente/bezetting/?year={year}", f"/gemeente/bezetting/?year={year}&month=6",
+                  f"/gemeente/inkomsten/?year={year}", f"/gemeente/rapport/{year}/",
+                  f"/gemeente/export/gebruik.xlsx?year={year}", f"/gemeente/export/gebruik.csv?year={year}",
+                  f"/api/v1/occupancy/?year={year}", f"/api/v1/income/?year={year}",
+                  f"/api/v1/usage/?year={year}&page_size=200"]
+    extra += ["/gemeente/toegankelijkheid/?screened=yes&step_free=on&toilet=on", "/gemeente/export/toegankelijkheid.csv",
+              "/gemeente/export/toegankelijkheid.xlsx", "/api/v1/auto-approval/", "/api/v1/cap-rules/?history=true"]
     urls = _urls(officer) + extra
 
     reached, leaks = [], []
@@ -164,15 +183,18 @@ def test_privacy_walk__no_url_a_municipality_officer_reaches_shows_residents_per
         if response.status_code != 200:
             continue
         reached.append(url)
-        text = _text(response).lower()
+        text = _xlsx_text(response) if url.split("?")[0].endswith(".xlsx") else _text(response).lower()
         leaks += [(url, value) for value in values if value.lower() in text]
 
     assert not leaks, f"personal data shown to the municipality: {leaks[:10]}"
     # The walk did reach the municipality's own pages, API and exports.
     for must in ("/gemeente/", "/gemeente/meldingen/", "/gemeente/maxima/", "/gemeente/regels/", "/gemeente/export/",
                  "/api/v1/usage/", "/api/v1/meldingen/", "/api/v1/usage/export.csv", "/api/v1/cap-rules/",
-                 "/api/v1/rule-settings/"):
+                 "/api/v1/rule-settings/", "/gemeente/bezetting/", "/gemeente/inkomsten/", "/gemeente/toegankelijkheid/",
+                 "/gemeente/automatisch-goedkeuren/", "/api/v1/occupancy/", "/api/v1/income/", "/api/v1/auto-approval/",
+                 "/gemeente/export/toegankelijkheid.xlsx"):
         assert must in reached, f"{must} was not reachable for the officer"
+    assert any(url.startswith("/gemeente/rapport/20") for url in reached)
     assert any(url.startswith("/gemeente/huizen/") for url in reached)
     assert len(reached) > 50
     # The search itself works: it finds a resident's values in the resident's own data download.
