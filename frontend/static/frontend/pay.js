@@ -7,7 +7,9 @@
     var form = document.getElementById("payment-form");
     var message = document.getElementById("payment-message");
     var submit = document.getElementById("payment-submit");
-    if (!form || typeof Stripe === "undefined") { if (message) { message.textContent = "Stripe kon niet worden geladen."; } return; }
+    // The page's words (data-msg-*, in the visitor's language); the Dutch ones only if a template forgot them.
+    var say = function (name, fallback) { return (message && message.getAttribute("data-msg-" + name)) || fallback; };
+    if (!form || typeof Stripe === "undefined") { if (message) { message.textContent = say("unavailable", "Stripe kon niet worden geladen."); } return; }
     fetch(form.getAttribute("data-payment-api"), { method: "POST", credentials: "same-origin",
       headers: { "X-CSRFToken": csrf(form), "Content-Type": "application/json", "Accept": "application/json" }, body: "{}" })
       .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
@@ -24,7 +26,7 @@
             .then(function (result) { if (result.error) { message.textContent = result.error.message; submit.disabled = false; } });
         });
       })
-      .catch(function () { message.textContent = "De betaling kon niet worden gestart. Probeer het later opnieuw."; });
+      .catch(function () { message.textContent = say("failed", "De betaling kon niet worden gestart. Probeer het later opnieuw."); });
   }
   if (document.readyState !== "loading") { init(); } else { document.addEventListener("DOMContentLoaded", init); }
 })();
