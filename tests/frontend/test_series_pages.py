@@ -127,6 +127,45 @@ def test_preview__english_words(client, room, association, closure, now):
     assert "Closed: Krokusvakantie" in text
 
 
+def test_preview__outside_opening_hours_and_too_far_ahead_in_words(client, room, association, now):
+    client.force_login(association)
+    text = body(client.post(reverse("room-series-preview", args=[room.pk]),
+                            series_post(start_time="07:00", end_time="09:00", until="2027-01-26")))
+    assert re.findall(r'data-skip="([\d-]+)">[^<]*<[^>]*>[^<]*</span> [^:]+: ([^<]+)<', text) == [
+        ("2027-01-12", "Buiten de openingstijden"), ("2027-01-19", "Buiten de openingstijden"),
+        ("2027-01-26", "Buiten de openingstijden")]
+    text = body(client.post(reverse("room-series-preview", args=[room.pk]),
+                            series_post(first_date="2027-12-28", until="2028-01-18")))
+    assert "Te ver vooruit" in text and 'data-date="2027-12-28"' in text
+
+
+def test_preview_while_typing__what_is_wrong_is_said_what_is_missing_is_not(client, room, association, now):
+    client.force_login(association)
+    text = body(client.post(reverse("room-series-preview", args=[room.pk]), series_post(until="", guests="")))
+    assert "Vul een laatste datum of een aantal keer in." in text
+    assert "vereist" not in text  # the empty number of participants is still being typed
+    text = body(client.post(reverse("room-series-preview", args=[room.pk]), series_post(until="2029-06-01")))
+    assert "18 maanden" in text and "data-date" not in text
+
+
+def test_series_form__another_houses_board_gets_403(client, room, now):
+    from tests.factories import HouseFactory
+
+    client.force_login(UserFactory.volunteer(HouseFactory()))
+    assert client.get(reverse("room-series", args=[room.pk])).status_code == 403
+
+
+def test_send_with_a_number_of_times(client, room, association, now):
+    client.force_login(association)
+    response = client.post(reverse("room-series", args=[room.pk]),
+                           series_post(action="send", pattern="first", weekdays=["MO"], first_date="2027-02-01",
+                                       until="", count="3"), follow=True)
+    series = Series.objects.get()
+    assert [clock.local(b.start).date() for b in series.occurrences.order_by("start")] == [
+        dt.date(2027, 2, 1), dt.date(2027, 3, 1), dt.date(2027, 4, 5)]
+    assert "De eerste maandag van elke maand van 19:00 tot 21:00, vanaf 1 februari 2027, 3 keer" in body(response)
+
+
 @pytest.mark.parametrize(("overrides", "field", "words"), [
     ({"until": "", "count": ""}, "until", "laatste datum of een aantal keer"),
     ({"count": "5"}, "count", "niet allebei"),
