@@ -418,7 +418,7 @@ GROUP_LABELS = {"private": gettext_lazy("Privé (feest, koffietafel, bijeenkomst
                 "association": gettext_lazy("Verenigingen"), "community": gettext_lazy("Eigen activiteiten"),
                 "other": gettext_lazy("Overig (eigen activiteiten)")}
 NOTHING_ABOUT_WHO = gettext_lazy(
-    "Niets over wie: deze cijfers gaan over huizen, zalen, uren en geld. Geen enkel cijfer wordt uitgesplitst naar "
+    "Deze cijfers gaan over huizen, zalen, uren en geld. Geen enkel cijfer wordt uitgesplitst naar "
     "kenmerken van bewoners (zoals leeftijd, herkomst of buurt van de huurder); het beleidsplan heeft het tellen "
     "van groepen bewust laten vallen.")
 
