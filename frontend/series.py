@@ -18,6 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -277,7 +278,8 @@ def _series_for_change(request: HttpRequest, pk: int) -> Series | None:
 @require_POST
 def series_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """Cancel one date (`booking_cancel`), this date and all following (`series_cancel` from the date), or the
-    whole series (`series_cancel` without a date: every future date)."""
+    whole series (`series_cancel` without a date: every future date). First a page listing the dates it cancels;
+    with `confirm=yes` it cancels."""
     series = _series_for_change(request, pk)
     if series is None:
         return redirect("mijn-series", pk=pk)
@@ -287,6 +289,8 @@ def series_cancel(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, " ".join(error))
         return redirect("mijn-series", pk=pk)
     data = form.cleaned_data
+    if request.POST.get("confirm") != "yes":
+        return _confirm_cancel(request, series, data)
     try:
         if data["scope"] == "date":
             booking = series.occurrences.filter(pk=data["booking"]).first()
@@ -307,6 +311,35 @@ def series_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.detail)
     return redirect("mijn-series", pk=pk)
+
+
+def _confirm_cancel(request: HttpRequest, series: Series, data: dict) -> HttpResponse:
+    """Before cancelling (works without JavaScript): which dates it cancels, and a button to go ahead."""
+    moment = now()
+    held = [b for b in series.occurrences.all() if b.status in BookingStatus.HOLDING and b.start > moment]
+    if data["scope"] == "date":
+        dates = [b for b in held if b.pk == data["booking"]]
+        if not dates:
+            raise Http404
+    elif data["scope"] == "following":
+        dates = [b for b in held if local(b.start).date() >= data["from_date"]]
+    else:
+        dates = held
+    count = len(dates)
+    question = ngettext("Weet u zeker dat u deze datum wilt annuleren?",
+                        "Weet u zeker dat u deze %(n)s datums wilt annuleren?", count) % {"n": count}
+    keep = [("scope", data["scope"]), ("reason", data["reason"])]
+    if data["scope"] == "date":
+        keep.append(("booking", data["booking"]))
+    if data["scope"] == "following":
+        keep.append(("from_date", data["from_date"].isoformat()))
+    return render(request, "frontend/bestuur/confirm.html", {
+        "title": _("Datums van de reeks annuleren"), "question": question,
+        "facts": [f"{local(b.start):%d-%m-%Y %H:%M}" for b in dates] or [_("Er zijn geen komende datums meer.")],
+        "action": request.path, "keep": keep, "danger": True,
+        "button": ngettext("Ja, annuleer deze datum", "Ja, annuleer deze datums", count),
+        "back": reverse("mijn-series", args=[series.pk]),
+    })
 
 
 @login_required

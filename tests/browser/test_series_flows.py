@@ -113,6 +113,8 @@ def test_flow__association_requests_a_series__board_approves_one_card__associati
     entry.get_by_role("link").click()
     expect(page).to_have_url(re.compile(rf"/mijn/reeksen/{series.pk}/$"))
     page.get_by_role("button", name="Deze en alle volgende annuleren (02-03-2027)").click()
+    expect(page.locator("#confirm-question")).to_contain_text("Weet u zeker dat u deze 5 datums wilt annuleren?")
+    page.get_by_role("button", name="Ja, annuleer deze datums").click()
     expect(page.get_by_role("status")).to_contain_text("5 datums vanaf 02-03-2027 zijn geannuleerd")
     series.refresh_from_db()
     assert series.until == dt.date(2027, 3, 1)

@@ -249,8 +249,8 @@ def test_cancel_one_date__only_that_date(client, room, association, now):
     series = make_series(room, association)
     target = series.occurrences.order_by("start")[2]
     client.force_login(association)
-    response = client.post(reverse("mijn-series-cancel", args=[series.pk]), {"scope": "date", "booking": target.pk},
-                           follow=True)
+    response = client.post(reverse("mijn-series-cancel", args=[series.pk]), {"scope": "date", "booking": target.pk,
+                                                                            "confirm": "yes"}, follow=True)
     target.refresh_from_db()
     assert target.status == BookingStatus.CANCELLED
     assert series.occurrences.filter(status=BookingStatus.REQUESTED).count() == 11
@@ -262,17 +262,29 @@ def test_cancel_this_and_following__the_series_ends_before_it(client, room, asso
     services.series_approve(series=series, actor=volunteer)
     client.force_login(association)
     response = client.post(reverse("mijn-series-cancel", args=[series.pk]),
-                           {"scope": "following", "from_date": "2027-03-02"}, follow=True)
+                           {"scope": "following", "from_date": "2027-03-02", "confirm": "yes"}, follow=True)
     series.refresh_from_db()
     assert series.until == dt.date(2027, 3, 1) and series.status == SeriesStatus.APPROVED
     assert series.occurrences.filter(status=BookingStatus.CONFIRMED).count() == 7
     assert "5 datums vanaf 02-03-2027 zijn geannuleerd" in body(response)
 
 
+def test_cancel__first_the_dates_it_would_cancel_then_only_with_confirm(client, room, association, now):
+    series = make_series(room, association)
+    client.force_login(association)
+    response = client.post(reverse("mijn-series-cancel", args=[series.pk]),
+                           {"scope": "following", "from_date": "2027-03-16", "reason": "Zomerstop"})
+    text = body(response)
+    assert "Weet u zeker dat u deze 3 datums wilt annuleren?" in text
+    assert "16-03-2027 19:00" in text and "30-03-2027 19:00" in text and "09-03-2027" not in text
+    assert 'name="confirm" value="yes"' in text and 'value="Zomerstop"' in text
+    assert series.occurrences.filter(status=BookingStatus.REQUESTED).count() == 12  # nothing yet
+
+
 def test_cancel_the_whole_series(client, room, association, now):
     series = make_series(room, association)
     client.force_login(association)
-    client.post(reverse("mijn-series-cancel", args=[series.pk]), {"scope": "all"})
+    client.post(reverse("mijn-series-cancel", args=[series.pk]), {"scope": "all", "confirm": "yes"})
     series.refresh_from_db()
     assert series.status == SeriesStatus.CANCELLED
     assert not series.occurrences.filter(status__in=BookingStatus.HOLDING).exists()
