@@ -210,6 +210,15 @@ def test_axe_and_375px__the_series_pages(live_server, browser: Browser, world, s
         if edge > 375:
             too_wide[path or "reeks"] = edge
         page.set_viewport_size({"width": 1280, "height": 900})
+    # The confirmation before cancelling dates (reached by a button, not a link).
+    page.goto(f"{base}/mijn/reeksen/{series_pages['approved'].pk}/")
+    page.locator("form[action$='/annuleren/'] button.zb-danger").click()
+    expect(page.locator("#confirm-question")).to_be_visible()
+    if found := _axe(page):
+        violations["confirm"] = found
+    page.set_viewport_size({"width": 375, "height": 800})
+    if (edge := widest_right_edge(page)) > 375:
+        too_wide["confirm"] = edge
     context.close()
     assert violations == {}, json.dumps(violations, indent=1, ensure_ascii=False)
     assert too_wide == {}
