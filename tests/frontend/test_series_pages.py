@@ -237,6 +237,26 @@ def test_mijn__queries_do_not_grow_with_the_number_of_dates(client, room, associ
     assert len(long) == len(short)
 
 
+def test_series_page__queries_do_not_grow_with_the_number_of_dates(client, room, association, volunteer, now):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    short = make_series(room, association, until=dt.date(2027, 1, 26))
+    long = make_series(room, association, rrule="FREQ=WEEKLY;BYDAY=TH", until=dt.date(2027, 12, 30))
+    for series in (short, long):
+        services.series_approve(series=series, actor=volunteer)
+        services.booking_cancel(booking=series.occurrences.order_by("start")[1], actor=association)
+    client.force_login(association)
+    counts = []
+    for series in (short, long):
+        client.get(reverse("mijn-series", args=[series.pk]))
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("mijn-series", args=[series.pk])).status_code == 200
+        counts.append(len(queries))
+    assert short.occurrences.count() == 3 and long.occurrences.count() >= 40
+    assert counts[0] == counts[1]
+
+
 def test_series_page__only_its_owner(client, room, association, now):
     series = make_series(room, association)
     client.force_login(UserFactory.association())
