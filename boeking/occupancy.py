@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import intervals
 from .availability import opening_intervals
-from .clock import TZ, UTC, make_local
+from .clock import UTC, make_local
 from .models import PRIVATE_KINDS, Booking, BookingKind, BookingStatus, Closure, OpeningHours, Room
 
 DAYPARTS: tuple[tuple[str, str, dt.time, dt.time], ...] = (
@@ -54,7 +54,7 @@ def group_of(kind: str) -> str:
 
 @dataclass
 class Cell:
-    """Seconds open and booked per group in one bucket; hours and rate derived."""
+    """Seconds open and booked per group (a total over some slots); hours and rate derived."""
 
     open_s: float = 0.0
     booked_s: dict[str, float] = field(default_factory=lambda: {g: 0.0 for g in GROUPS})
@@ -93,58 +93,50 @@ class Cell:
                 "community_hours": self.hours("community"), "rate": self.rate}
 
 
-Buckets = dict[tuple[int, int, int], Cell]  # (month 1-12, weekday 0=Monday, dagdeel index) → Cell
+SLOTS = 12 * 7 * 4  # month × weekday × dagdeel
 
 
-class _Clock:
-    """Dagdeel boundaries per operating day, computed once per date (DST-safe: none lies in 02:00–03:00).
+def slot(month: int, weekday: int, part: int) -> int:
+    """The index of (month 1-12, weekday 0=Monday, dagdeel index) in a room's arrays of seconds."""
+    return ((month - 1) * 7 + weekday) * 4 + part
 
-    Everything here is in UTC: Python compares and subtracts two datetimes of the same zone by their wall clocks,
-    which is an hour off across the autumn night."""
 
-    def __init__(self):
-        self._bounds: dict[dt.date, list[dt.datetime]] = {}
+class _Grid:
+    """The dagdeel boundaries of every operating day of a period, as epoch seconds (so comparisons and differences
+    are real time, also across the autumn night), with the slot each piece between two boundaries belongs to."""
 
-    def bounds(self, day: dt.date) -> list[dt.datetime]:
-        found = self._bounds.get(day)
-        if found is None:
+    def __init__(self, first: dt.date, last: dt.date):
+        self.bounds: list[float] = []
+        self.slots: list[int] = []
+        day = first
+        while day <= last:
             nxt = day + dt.timedelta(days=1)
-            found = [make_local(d, t).astimezone(UTC) for d, t in ((day, dt.time(6)), (day, dt.time(12)),
-                                                                     (day, dt.time(18)), (nxt, dt.time(0)),
-                                                                     (nxt, dt.time(6)))]
-            self._bounds[day] = found
-        return found
+            for part, (d, t) in enumerate(((day, dt.time(6)), (day, dt.time(12)), (day, dt.time(18)),
+                                           (nxt, dt.time(0)))):
+                self.bounds.append(make_local(d, t).timestamp())
+                self.slots.append(slot(day.month, day.weekday(), part))
+            day = nxt
+        self.bounds.append(make_local(last + dt.timedelta(days=1), DAY_STARTS).timestamp())
+        self.start, self.end = self.bounds[0], self.bounds[-1]
 
-    def split(self, start: dt.datetime, end: dt.datetime):
-        """Yield `(operating day, dagdeel index, seconds)` for the half-open `[start, end)`."""
-        start, end = start.astimezone(UTC), end.astimezone(UTC)
-        while start < end:
-            wall = start.astimezone(TZ)
-            day = wall.date() - dt.timedelta(days=1) if wall.time() < DAY_STARTS else wall.date()
-            bounds = self.bounds(day)
-            index = min(max(bisect.bisect_right(bounds, start) - 1, 0), 3)
-            stop = min(end, bounds[index + 1])
-            yield day, index, (stop - start).total_seconds()
-            start = stop
-
-
-def _bucket(clock: _Clock, spans: Iterable[tuple[dt.datetime, dt.datetime]], into: Buckets, *,
-            group: str | None, first: dt.date, last: dt.date) -> None:
-    for start, end in spans:
-        for day, part, seconds in clock.split(start, end):
-            if not first <= day <= last:
+    def add(self, spans: Iterable[tuple[float, float]], into: list[float]) -> None:
+        """Add the seconds of each half-open span `(start, end)` (epoch seconds) to its slots in `into`."""
+        bounds, slots, last = self.bounds, self.slots, len(self.bounds) - 1
+        for start, end in spans:
+            start, end = max(start, self.start), min(end, self.end)
+            if start >= end:
                 continue
-            cell = into.get((day.month, day.weekday(), part))
-            if cell is None:
-                cell = into[(day.month, day.weekday(), part)] = Cell()
-            if group is None:
-                cell.open_s += seconds
-            else:
-                cell.booked_s[group] += seconds
+            i = bisect.bisect_right(bounds, start) - 1
+            while start < end and i < last:
+                stop = bounds[i + 1]
+                if stop > end:
+                    stop = end
+                into[slots[i]] += stop - start
+                start = stop
+                i += 1
 
 
-def _intersect(open_spans: list[tuple[dt.datetime, dt.datetime]], start: dt.datetime, end: dt.datetime,
-               starts: list[dt.datetime]):
+def _intersect(open_spans: list[tuple[float, float]], starts: list[float], start: float, end: float):
     """The parts of `[start, end)` inside the sorted, disjoint `open_spans` (`starts`: their start times)."""
     i = max(bisect.bisect_right(starts, start) - 1, 0)
     while i < len(open_spans) and open_spans[i][0] < end:
@@ -154,11 +146,28 @@ def _intersect(open_spans: list[tuple[dt.datetime, dt.datetime]], start: dt.date
         i += 1
 
 
+def _matching(month: int | None, part: int | None, weekday: int | None) -> list[int]:
+    return [slot(m, wd, p) for m in ([month] if month else range(1, 13)) for wd in
+            ([weekday] if weekday is not None else range(7)) for p in ([part] if part is not None else range(4))]
+
+
 @dataclass
 class RoomOccupancy:
+    """Seconds open and booked per group of one room, by slot (`slot()`); `open` may be shared between the rooms of
+    a house without closures of their own (read-only)."""
+
     room: int
     room_name: str
-    buckets: Buckets
+    open: list[float]
+    booked: dict[str, list[float]]
+
+    def total(self, *, month: int | None = None, part: int | None = None, weekday: int | None = None) -> Cell:
+        cell = Cell()
+        for index in _matching(month, part, weekday):
+            cell.open_s += self.open[index]
+            for g in GROUPS:
+                cell.booked_s[g] += self.booked[g][index]
+        return cell
 
 
 @dataclass
@@ -173,9 +182,7 @@ class HouseOccupancy:
     def total(self, *, month: int | None = None, part: int | None = None, weekday: int | None = None) -> Cell:
         cell = Cell()
         for room in self.rooms:
-            for (m, wd, p), c in room.buckets.items():
-                if (month is None or m == month) and (part is None or p == part) and (weekday is None or wd == weekday):
-                    cell.add(c)
+            cell.add(room.total(month=month, part=part, weekday=weekday))
         return cell
 
 
@@ -205,15 +212,21 @@ def period(year: int, month: int | None = None) -> tuple[dt.date, dt.date]:
     return dt.date(year, month, 1), last
 
 
+def _epoch(spans) -> list[tuple[float, float]]:
+    return [(s.timestamp(), e.timestamp()) for s, e in spans]
+
+
 def occupancy(year: int, *, month: int | None = None, house_ids: Iterable[int] | None = None,
               houses=None) -> Occupancy:
     """Occupancy of every room of the houses (`usage.houses_for` order) in `year` (or one `month`) — five queries.
 
     `house_ids` None: every house usage is shown for; `houses`: an already loaded house list (saves its query).
+    Houses with the same opening hours share the computation of their open hours.
     """
     from .usage import houses_for
 
     first, last = period(year, month)
+    grid = _Grid(first, last)
     window_start = make_local(first, DAY_STARTS).astimezone(UTC)
     window_end = make_local(last + dt.timedelta(days=1), DAY_STARTS).astimezone(UTC)
     house_list = list(houses) if houses is not None else list(houses_for(house_ids=house_ids))
@@ -229,34 +242,44 @@ def occupancy(year: int, *, month: int | None = None, house_ids: Iterable[int] |
     for house_id, room_id, start, end in (Closure.objects.filter(house_id__in=ids, start__lt=window_end,
                                                                  end__gt=window_start)
                                           .values_list("house_id", "room_id", "start", "end")):
-        (room_closed[room_id] if room_id else house_closed[house_id]).append((start, end))
+        (room_closed[room_id] if room_id else house_closed[house_id]).append((start.timestamp(), end.timestamp()))
     booked: dict[int, list] = defaultdict(list)
     for room_id, kind, start, end in (Booking.objects.filter(house_id__in=ids, status__in=BookingStatus.COUNTING,
                                                              start__lt=window_end, end__gt=window_start)
                                       .order_by("start").values_list("room_id", "kind", "start", "end")):
-        booked[room_id].append((kind, start, end))
-    clock = _Clock()
+        booked[room_id].append((group_of(kind), start.timestamp(), end.timestamp()))
+    pattern_spans: dict[tuple, list[tuple[float, float]]] = {}
+    pattern_open: dict[tuple, list[float]] = {}
     result = []
     for house in house_list:
-        spans = [(s.astimezone(UTC), e.astimezone(UTC))
-                 for s, e in opening_intervals(house, first, last + dt.timedelta(days=1), hours=hours.get(house.pk, []))]
-        spans = intervals.subtract(intervals.clip(spans, window_start, window_end), house_closed.get(house.pk, []))
-        house_buckets: Buckets = {}
-        _bucket(clock, spans, house_buckets, group=None, first=first, last=last)
+        rows = hours.get(house.pk, [])
+        pattern = tuple(sorted((r.weekday, r.opens, r.closes) for r in rows))
+        if pattern not in pattern_spans:
+            spans = opening_intervals(house, first, last + dt.timedelta(days=1), hours=rows)
+            pattern_spans[pattern] = intervals.clip(_epoch(spans), grid.start, grid.end)
+        spans = pattern_spans[pattern]
+        if house_closed.get(house.pk):
+            spans = intervals.subtract(spans, house_closed[house.pk])
+            house_open = [0.0] * SLOTS
+            grid.add(spans, house_open)
+        else:
+            house_open = pattern_open.get(pattern)
+            if house_open is None:
+                house_open = pattern_open[pattern] = [0.0] * SLOTS
+                grid.add(spans, house_open)
         room_rows = []
         for room in rooms.get(house.pk, []):
-            room_spans = spans
+            room_spans, room_open = spans, house_open
             if room_closed.get(room.pk):
                 room_spans = intervals.subtract(spans, room_closed[room.pk])
-                buckets: Buckets = {}
-                _bucket(clock, room_spans, buckets, group=None, first=first, last=last)
-            else:
-                buckets = {key: Cell(open_s=cell.open_s) for key, cell in house_buckets.items()}
-            starts = [s for s, _ in room_spans]
-            for kind, start, end in booked.get(room.pk, []):
-                _bucket(clock, _intersect(room_spans, start, end, starts), buckets, group=group_of(kind),
-                        first=first, last=last)
-            room_rows.append(RoomOccupancy(room=room.pk, room_name=room.name, buckets=buckets))
+                room_open = [0.0] * SLOTS
+                grid.add(room_spans, room_open)
+            used = {g: [0.0] * SLOTS for g in GROUPS}
+            if booked.get(room.pk):
+                starts = [s for s, _ in room_spans]
+                for group, start, end in booked[room.pk]:
+                    grid.add(_intersect(room_spans, starts, start, end), used[group])
+            room_rows.append(RoomOccupancy(room=room.pk, room_name=room.name, open=room_open, booked=used))
         district = house.neighbourhood.district
         result.append(HouseOccupancy(house=house.pk, house_name=house.name, house_slug=house.slug,
                                      district=district.name, house_type=house.house_type, rooms=room_rows))

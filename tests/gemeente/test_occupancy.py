@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from boeking import occupancy
-from boeking.clock import now
+from boeking.clock import TZ, now
 from boeking.models import Booking, BookingStatus, Closure, OpeningHours
 from tests.factories import HouseFactory, LocationFactory, RoomFactory, UserFactory, local_dt
 
@@ -21,7 +21,7 @@ def make_booking(room, kind, start, end, status=BookingStatus.CONFIRMED) -> Book
     """A booking row as the services leave it, written directly: occupancy only reads it."""
     moment = now()
     return Booking.objects.create(room=room, house=room.house, kind=kind, status=status, start=start, end=end,
-                                  blocked_until=end, local_year=start.astimezone(occupancy.TZ).year, guests=10,
+                                  blocked_until=end, local_year=start.astimezone(TZ).year, guests=10,
                                   created_at=moment, updated_at=moment, decision_deadline=moment)
 
 
