@@ -204,21 +204,23 @@ def room_availability(room: Room | int, first_day: dt.date, last_day: dt.date) -
     return compute(window)
 
 
-def rooms_availability(rooms, first_day: dt.date, last_day: dt.date) -> dict[int, Availability]:
+def rooms_availability(rooms, first_day: dt.date, last_day: dt.date, *, among=None) -> dict[int, Availability]:
     """`room_availability` for many rooms at once (the search page, a house's agenda): `{room.pk: Availability}`
     over local days `first_day`..`last_day`, computed by `compute` from one `Window` per room.
 
     Three queries whatever the number of rooms: the slot-holding bookings, the closures and the weekly opening
     hours of all of them. `rooms`: objects with `pk`, `house_id` and `buffer_minutes` (Room instances, or lighter
-    rows); all are taken as bookable. An empty iterable costs nothing.
+    rows); all are taken as bookable. An empty iterable costs nothing. `among`: a Room queryset selecting exactly
+    `rooms` (the search's filters), used as a subquery instead of a list of ids, which costs little to build for
+    thousands of rooms.
     """
     rooms = list(rooms)
     if not rooms:
         return {}
     window_start = local_midnight(first_day)
     window_end = local_midnight(last_day + dt.timedelta(days=1))
-    room_ids = [room.pk for room in rooms]
-    house_ids = sorted({room.house_id for room in rooms})
+    room_ids = [room.pk for room in rooms] if among is None else among.order_by().values("pk")
+    house_ids = sorted({room.house_id for room in rooms}) if among is None else among.order_by().values("house_id")
     longest_buffer = dt.timedelta(minutes=max(room.buffer_minutes for room in rooms))
     busy: dict[int, list[Interval]] = {}
     for room_id, start, until in (Booking.objects.active().filter(room_id__in=room_ids)
@@ -248,3 +250,89 @@ def rooms_availability(rooms, first_day: dt.date, last_day: dt.date) -> dict[int
             busy=tuple(sorted(b for b in busy.get(room.pk, []) if b[0] < limit)),
             first_day=first_day, last_day=last_day))
     return result
+
+
+@dataclass(frozen=True)
+class RuleRows:
+    """What `load_rule_rows` read about one room in one statement, for the bookability rules (`rules.RoomData`)."""
+
+    hours: WeeklyHours  # the house's weekly opening hours, sorted
+    closures: list[tuple[dt.datetime, dt.datetime, str]]  # (start, end, reason) of the house or this room
+    taken: list[tuple[dt.datetime, dt.datetime, int]]  # (start, blocked_until, pk) of slot-holding bookings
+    open_requests: int | None  # the booker's undecided requests (None: no booker asked)
+    tariffs: list  # the room's `Tariff` rows
+    cap_rules: list  # every `CapRule` version of the city and of this house
+
+
+@lru_cache(maxsize=8)
+def _rule_rows_sql(vendor: str, with_booker: bool, without_series: bool) -> str:
+    from .models import CapRule, Tariff
+
+    hours, closure, booking = OpeningHours._meta.db_table, Closure._meta.db_table, Booking._meta.db_table
+    tariff, cap = Tariff._meta.db_table, CapRule._meta.db_table
+    statuses = ", ".join(f"'{s}'" for s in _HOLDING)
+    null = "CAST(NULL AS {})".format
+    series = " AND (b.series_id IS NULL OR b.series_id <> %s)" if without_series else ""
+    # Columns: tag, a, b (timestamps), n1, n2, n3 (integers), o, c (times), s1, s2 (text), d (date); the first branch
+    # types them all (PostgreSQL resolves a UNION's column types pairwise, left to right).
+    parts = [
+        f"""SELECT 0, {null('timestamp with time zone')}, {null('timestamp with time zone')}, o.weekday,
+                   {null('bigint')}, {null('bigint')}, o.opens, o.closes, {null('text')}, {null('text')}, {null('date')}
+              FROM {hours} o WHERE o.house_id = %s""",
+        f"""SELECT 1, c.start, c."end", NULL, NULL, NULL, NULL, NULL, c.reason, NULL, NULL FROM {closure} c
+             WHERE (c.room_id = %s OR (c.room_id IS NULL AND c.house_id = %s)) AND c.start < %s AND c."end" > %s""",
+        f"""SELECT 2, b.start, b.blocked_until, b.id, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM {booking} b
+             WHERE b.room_id = %s AND b.status IN ({statuses}) AND b.start < %s AND b.blocked_until > %s{series}""",
+        f"""SELECT 4, NULL, NULL, t.id, t.amount_cents, NULL, NULL, NULL, t.tier, t.unit, NULL FROM {tariff} t
+             WHERE t.room_id = %s""",
+        f"""SELECT 5, NULL, NULL, r.id, r.cap, r.house_id, NULL, NULL, r.kind, r.reason, r.effective_from FROM {cap} r
+             WHERE r.house_id IS NULL OR r.house_id = %s""",
+    ]
+    if with_booker:
+        parts.append(f"""SELECT 3, NULL, NULL, count(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM {booking} b
+                          WHERE b.booker_id = %s AND b.status = '{BookingStatus.REQUESTED.value}'""")
+    return "\nUNION ALL\n".join(parts)
+
+
+def load_rule_rows(room: Room, window_start: dt.datetime, window_end: dt.datetime, *,
+                   exclude_series_id: int | None = None, booker_id: int | None = None) -> RuleRows:
+    """In ONE SQL statement, what the rules and the price read about `room` for a request in
+    `[window_start, window_end)`: the house's weekly opening hours, the closures and slot-holding bookings in the
+    window (without those of series `exclude_series_id`), the room's tariffs, the cap rules of the city and the
+    house, and — with `booker_id` — how many undecided requests that account holds."""
+    from django.utils.dateparse import parse_date
+
+    from .models import CapRule, Tariff
+
+    adapt = connection.ops.adapt_datetimefield_value
+    s, e = adapt(window_start), adapt(window_end)
+    params = [room.house_id, room.pk, room.house_id, e, s, room.pk, e, s]
+    if exclude_series_id:
+        params.append(exclude_series_id)
+    params += [room.pk, room.house_id]
+    if booker_id is not None:
+        params.append(booker_id)
+    sql = _rule_rows_sql(connection.vendor, booker_id is not None, bool(exclude_series_id))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    hours, closures, taken, tariffs, caps, open_requests = [], [], [], [], [], None
+    for tag, a, b, n1, n2, n3, opens, closes, s1, s2, day in rows:
+        if tag == 0:
+            hours.append((n1, _clock(opens), _clock(closes)))
+        elif tag == 1:
+            closures.append((_aware(a), _aware(b), s1))
+        elif tag == 2:
+            taken.append((_aware(a), _aware(b), n1))
+        elif tag == 3:
+            open_requests = n1
+        elif tag == 4:
+            tariffs.append(Tariff(id=n1, room_id=room.pk, tier=s1, unit=s2, amount_cents=n2))
+        else:
+            caps.append(CapRule(id=n1, cap=n2, house_id=n3, kind=s1, reason=s2,
+                                effective_from=parse_date(day) if isinstance(day, str) else day))
+    closures.sort(key=lambda c: (c[0], c[1]))
+    taken.sort()
+    tariffs.sort(key=lambda t: t.pk)
+    return RuleRows(hours=tuple(sorted(hours)), closures=closures, taken=taken, open_requests=open_requests,
+                    tariffs=tariffs, cap_rules=caps)

@@ -137,7 +137,7 @@ def home(request: HttpRequest) -> HttpResponse:
             candidates = [SimpleNamespace(pk=pk, house_id=house_id, buffer_minutes=buffer) for pk, house_id, buffer
                           in rooms.values_list("pk", "house_id", "buffer_minutes")]
             # Through the next day: an evening free until 01:00 shows its real end.
-            found = availability.rooms_availability(candidates, day, day + dt.timedelta(days=1))
+            found = availability.rooms_availability(candidates, day, day + dt.timedelta(days=1), among=rooms)
             window = None
             if part:
                 start_time, end_time = DAYPART_TIMES[part]

@@ -29,7 +29,7 @@
       marker.bindPopup(popup);
       bounds.push([m.lat, m.lon]);
     });
-    if (bounds.length === 1) { map.setView(bounds[0], 15); } else { map.fitBounds(bounds, { padding: [24, 24], maxZoom: 15 }); }
+    if (bounds.length === 1) { map.setView(bounds[0], 15); } else { map.fitBounds(bounds, { paddingTopLeft: [24, 48], paddingBottomRight: [24, 12], maxZoom: 15 }); }
     el.setAttribute("data-map-ready", String(markers.length));
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
