@@ -4,6 +4,8 @@ declaration) and the login form without placeholders (labels say what to fill in
 from __future__ import annotations
 
 from allauth.account import forms as allauth_forms
+from allauth.mfa.base import forms as mfa_base_forms
+from allauth.mfa.totp import forms as mfa_totp_forms
 from django import forms
 from django.db import IntegrityError, transaction
 from django.shortcuts import render
@@ -27,6 +29,7 @@ class LoginForm(allauth_forms.LoginForm):
         self.fields["login"].label = _("E-mailadres")
         self.fields["login"].widget.attrs["autocomplete"] = "username"
         self.fields["password"].label = _("Wachtwoord")
+        self.fields["password"].help_text = ""  # the page has its own "Wachtwoord vergeten?" link
         if "remember" in self.fields:
             self.fields["remember"].label = _("Ingelogd blijven op dit apparaat")
         _plain(self)
@@ -86,3 +89,25 @@ class ResidentSignupForm(allauth_forms.SignupForm):
                 raise
             self.add_error("email", EMAIL_TAKEN)
             return None, render(request, "account/signup.html", {"form": self}, status=200)
+
+
+def _code_field(form: forms.Form, label) -> None:
+    field = form.fields["code"]
+    field.label = label
+    field.widget.attrs.pop("placeholder", None)
+    field.widget.attrs.update({"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"})
+
+
+class MFAAuthenticateForm(mfa_base_forms.AuthenticateForm):
+    """The code step of a login: the app's code or a recovery code."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _code_field(self, _("Code uit uw app of herstelcode"))
+        self.fields["code"].widget.attrs.pop("inputmode", None)  # recovery codes may hold letters
+
+
+class ActivateTOTPForm(mfa_totp_forms.ActivateTOTPForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _code_field(self, _("Code uit de app"))

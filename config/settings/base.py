@@ -161,6 +161,8 @@ ACCOUNT_RATE_LIMITS = {
 # Two-factor (allauth.mfa): TOTP apps and recovery codes, required for municipality officers and admins
 # (boeking.accounts.middleware), offered to everyone else on /account/2fa/.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_FORMS = {"authenticate": "boeking.accounts.forms.MFAAuthenticateForm",
+             "activate_totp": "boeking.accounts.forms.ActivateTOTPForm"}
 MFA_TOTP_ISSUER = "Zaalboek"
 MFA_RECOVERY_CODE_COUNT = 10
 MFA_TOTP_TOLERANCE = 1  # one 30-second step either way: a phone clock a little off still works

@@ -54,7 +54,7 @@ def pages(transactional_db, monkeypatch):
 
 def _login(page, base: str, email: str) -> None:
     page.goto(f"{base}/inloggen/")
-    page.fill("#id_username", email)
+    page.fill("#id_login", email)
     page.fill("#id_password", "demo")
     page.click("button[type=submit].utrecht-button")
     expect(page.locator("form[action='/uitloggen/']")).to_be_visible()
