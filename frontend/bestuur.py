@@ -177,12 +177,13 @@ def _confirmed(request: HttpRequest) -> bool:
 
 
 def _confirm_page(request: HttpRequest, *, title: str, question: str, facts: list[str], action: str, button: str,
-                  back: str, keep: dict[str, str] | None = None, danger: bool = True) -> HttpResponse:
+                  back: str, keep: dict[str, str] | list[tuple[str, str]] | None = None,
+                  danger: bool = True) -> HttpResponse:
     """The confirmation step of a destructive action: what will happen, a button that posts again with
     `confirm=yes` (and the fields of the first form in `keep`), and a way back that changes nothing."""
     return render(request, "frontend/bestuur/confirm.html", {
         "title": title, "question": question, "facts": facts, "action": action, "button": button, "back": back,
-        "keep": sorted((keep or {}).items()), "danger": danger})
+        "keep": sorted(keep.items()) if isinstance(keep, dict) else list(keep or []), "danger": danger})
 
 
 def _booking_page(request: HttpRequest, booking: Booking, *, form: DecisionForm | None = None,
@@ -387,6 +388,16 @@ def closure_cancel_bookings(request: HttpRequest, slug: str, pk: int) -> HttpRes
     house = _house(request, slug)
     closure = get_object_or_404(Closure, pk=pk, house=house)
     chosen = [int(v) for v in request.POST.getlist("booking") if v.isascii() and v.isdigit() and len(v) < 12]
+    if not _confirmed(request):
+        hit = services.closure_affected_bookings(closure).select_related("room")
+        listed = [b for b in hit if not chosen or b.pk in chosen]
+        return _confirm_page(
+            request, title=_("Boekingen annuleren"), action=request.path, back=reverse("bestuur-closures", args=[slug]),
+            question=ngettext("Weet u zeker dat u deze boeking wilt annuleren? De huurder krijgt alles terug en bericht.",
+                              "Weet u zeker dat u deze %(n)s boekingen wilt annuleren? De huurders krijgen alles terug "
+                              "en bericht.", len(listed)) % {"n": len(listed)},
+            facts=[f"#{b.pk} {localtime_nl(b.start)} · {b.room.name}" for b in listed],
+            keep=[("booking", str(pk)) for pk in chosen], button=_("Ja, annuleer en betaal alles terug"))
     try:
         cancelled = services.closure_cancel_affected(closure=closure, actor=request.user, booking_ids=chosen or None)
     except DomainError as exc:

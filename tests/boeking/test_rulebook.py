@@ -164,7 +164,7 @@ def test_case4__closure_over_a_confirmed_booking__cancelled_from_the_closures_pa
     page = client.get(reverse("bestuur-closures", args=[room.house.slug])).content.decode()
     assert f'name="booking" value="{booking.pk}"' in page
     client.post(reverse("bestuur-closure-cancel-bookings", args=[room.house.slug, closure.pk]),
-                {"booking": [booking.pk]})
+                {"booking": [booking.pk], "confirm": "yes"})  # from the confirmation page (issue 20)
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CANCELLED
     assert booking.refunded_cents == booking.paid_cents  # cancelled by the board: everything back

@@ -369,7 +369,7 @@ PAGES = [
     Page("bestuur-closure-delete", "POST", "/bestuur/huizen/{slug}/sluitingen/{closure}/verwijderen/",
          {"confirm": choice("yes")}, doors=BOARD),
     Page("bestuur-closure-cancel-bookings", "POST", "/bestuur/huizen/{slug}/sluitingen/{closure}/boekingen-annuleren/",
-         {"booking": ref("bookings")}, doors=BOARD),
+         {"booking": ref("bookings"), "confirm": choice("yes")}, doors=BOARD),
     Page("bestuur-unavailable-cancel", "POST", "/bestuur/niet-te-boeken/annuleren/",
          {"booking": ref("bookings"), "reason": text("Zaal dicht", "")}, doors=BOARD),
     Page("bestuur-series", "GET", "/bestuur/huizen/{slug}/reeksen/", doors=BOARD),

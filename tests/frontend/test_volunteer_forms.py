@@ -126,3 +126,19 @@ def test_closure_over_bookings__plural_by_ngettext(client, room, board):
     text = body(response)
     assert "Let op: 1 boeking valt in deze periode." in text and "boeking(en)" not in text
     assert Booking.objects.count() == 1
+
+
+def test_cancel_bookings_in_a_closure__asks_first_listing_them(client, room, board):
+    booking = BookingFactory.approved(room=room, approver=board, start=local_dt(2027, 2, 16, 19),
+                                      end=local_dt(2027, 2, 16, 23))
+    closure = services.closure_create(actor=board, house=room.house, start=local_dt(2027, 2, 15),
+                                      end=local_dt(2027, 2, 20), reason="Lekkage")
+    url = f"/bestuur/huizen/{room.house.slug}/sluitingen/{closure.pk}/boekingen-annuleren/"
+    text = body(client.post(url, {"booking": [booking.pk]}))
+    assert "Weet u zeker dat u deze boeking wilt annuleren?" in text and f"#{booking.pk} " in text
+    assert f'name="booking" value="{booking.pk}"' in text
+    booking.refresh_from_db()
+    assert booking.status == "approved"
+    client.post(url, {"booking": [booking.pk], "confirm": "yes"})
+    booking.refresh_from_db()
+    assert booking.status == "cancelled"
