@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from boeking import availability, intervals, services
 from boeking.access import can_book, can_manage_house
-from boeking.clock import local, local_midnight, make_local, today
+from boeking.clock import local, local_midnight, make_local, now, today
 from boeking.errors import DomainError
 from boeking.models import Booking, BookingKind, Closure, House, Location, Room
 from boeking.rules import KIND_WORDS, cap_statuses
@@ -101,6 +101,12 @@ def _free_slots(free: list, day: dt.date) -> list[dict]:
 NIGHT_TAIL = dt.timedelta(hours=6)
 
 
+def _next_quarter(moment: dt.datetime) -> dt.datetime:
+    """`moment` rounded up to the next quarter of an hour (free times today start at a time people use)."""
+    moment = moment.replace(second=0, microsecond=0)
+    return moment + dt.timedelta(minutes=-moment.minute % 15)
+
+
 def _continued(start: dt.datetime, end: dt.datetime, midnight: dt.datetime) -> bool:
     """A free time over `midnight` that ends in the small hours is the tail of the evening before (the house is open
     past midnight), not a free time of the new day. A window that starts at midnight cuts it there."""
@@ -142,8 +148,11 @@ def home(request: HttpRequest) -> HttpResponse:
             if part:
                 start_time, end_time = DAYPART_TIMES[part]
                 window = (make_local(day, start_time), make_local(day, end_time))
+            earliest = _next_quarter(now()) if day == today() else None  # today: what is left of it
             for room in candidates:
                 slots = [(s, e) for s, e in found[room.pk].open if s < local_midnight(day + dt.timedelta(days=1))]
+                if earliest:
+                    slots = [(max(s, earliest), e) for s, e in slots if e > earliest]
                 if window and not intervals.covers(slots, *window):
                     continue
                 if not window and all(_continued(s, e, local_midnight(day)) for s, e in slots):

@@ -79,6 +79,17 @@ def test_map__house_page_shows_its_location_under_its_own_csp(live_server, page,
     assert [e for e in csp_errors if "service.pdok.nl" not in e] == []
 
 
+def test_map__house_page_axe_clean(live_server, browser: Browser, houses):
+    context = browser.new_context(bypass_csp=True, locale="nl-NL", timezone_id="Europe/Amsterdam")
+    page = context.new_page()
+    _offline(page)
+    page.goto(f"{live_server.url}/huizen/de-kastanje/")
+    expect(page.locator("[data-map-ready='1']")).to_be_visible()
+    expect(page.locator("[data-calendar] .fc-view-harness")).to_be_visible()
+    assert _axe(page) == []
+    context.close()
+
+
 def test_map__fits_a_375px_phone(live_server, browser: Browser, houses):
     context = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam", viewport={"width": 375, "height": 800})
     page = context.new_page()

@@ -116,3 +116,27 @@ def test_map__no_coordinates_no_map_but_the_list_works(client, caps, now):
     text = body(client.get("/"))
     assert room.house.name in text
     assert "zb-map-markers" not in text and "leaflet.js" not in text
+
+
+def test_search__today_offers_only_what_is_left_of_the_day(client, caps, frozen_now):
+    frozen_now(dt.datetime(2027, 1, 4, 14, 7, tzinfo=clock.TZ))
+    RoomFactory()
+    text = body(client.get("/", {"date": "2027-01-04"}))
+    assert "1 zaal gevonden" in text
+    assert "14:15–01:00" in text and "08:00–" not in text  # from the next quarter of an hour
+    assert "0 zalen gevonden" in body(client.get("/", {"date": "2027-01-04", "daypart": "middag"}))
+
+
+def test_room_page__other_weeks_keep_the_guests_and_dagdeel_from_the_search(client, caps, now):
+    room = RoomFactory()
+    text = body(client.get(f"/zalen/{room.pk}/", {"week": "2027-01-18", "gasten": "35", "dagdeel": "avond"}))
+    assert "?week=2027-01-25&amp;gasten=35&amp;dagdeel=avond#vrij" in text
+
+
+def test_house_page_map__a_named_region_with_a_text_alternative(client, caps, now):
+    """The markup a screen reader meets without JavaScript (axe runs on the live map in tests/browser/test_map.py)."""
+    room = RoomFactory(location=LocationFactory(latitude="50.849700", longitude="5.695600"))
+    text = body(client.get(f"/huizen/{room.house.slug}/"))
+    assert 'role="region" aria-label="Kaart met de huizen"' in text
+    assert "1 locatie op de kaart; het adres staat ook als tekst op deze pagina." in text
+    assert "De kaart heeft JavaScript nodig" in text
