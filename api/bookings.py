@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from boeking import access, services
-from boeking.models import Booking, BookingKind, Room
+from boeking.models import Booking, BookingKind, PaymentEntry, Room
 
 from . import permissions as perms
 from .errors import ErrorSerializer, RuleResultSerializer
@@ -146,6 +146,8 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             self.permission_denied(request, message=perms.CanBook.message)
         data = self._input()
         booking = services.booking_request(booker=request.user, **data)
+        # Created in this request: no payment has been made on it yet, so its ledger is known to be empty (no query).
+        booking._prefetched_objects_cache = {"payments": PaymentEntry.objects.none()}
         return Response(BookingSerializer(booking, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
     def _transition(self, request, pk, allowed, input_serializer, call):

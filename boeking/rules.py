@@ -186,16 +186,22 @@ def cap_for(house: House | int, kind: str, on: dt.date | None = None) -> tuple[i
 
 
 def cap_status(house: House | int, kind: str, year: int, *, exclude_booking_id: int | None = None,
-               on: dt.date | None = None) -> CapStatus:
+               on: dt.date | None = None, table: CapTable | None = None) -> CapStatus:
     """Counted and pending bookings of `house` and `kind` in `year` against the cap in force on `on` (the event's
-    local date; default `CapTable.judging_day(year)`)."""
-    cap, source, reason = cap_for(house, kind, on or CapTable.judging_day(year))
-    counted = Booking.objects.counting_towards_cap(house, kind, year)
-    pending = Booking.objects.pending_for_cap(house, kind, year)
+    local date; default `CapTable.judging_day(year)`). Two queries (the cap table, unless `table` is given, and
+    both counts in one)."""
+    from django.db.models import Count
+
+    house_id = house.pk if isinstance(house, House) else house
+    table = table or CapTable.load(house_ids=[house_id], kinds=[kind])
+    cap, source, reason = table.in_force(house_id, kind, on or CapTable.judging_day(year))
+    # counting_towards_cap (approved, confirmed) and pending_for_cap (requested), counted in one statement.
+    bookings = Booking.objects.filter(house_id=house_id, kind=kind, local_year=year)
     if exclude_booking_id:
-        counted = counted.exclude(pk=exclude_booking_id)
-        pending = pending.exclude(pk=exclude_booking_id)
-    return CapStatus(cap=cap, source=source, reason=reason, count=counted.count(), pending=pending.count())
+        bookings = bookings.exclude(pk=exclude_booking_id)
+    counts = bookings.aggregate(count=Count("pk", filter=Q(status__in=BookingStatus.COUNTING)),
+                                pending=Count("pk", filter=Q(status=BookingStatus.REQUESTED)))
+    return CapStatus(cap=cap, source=source, reason=reason, count=counts["count"], pending=counts["pending"])
 
 
 def _r(rule: str, outcome: str, nl: str, en: str) -> RuleResult:
@@ -216,6 +222,11 @@ class RoomData:
     closures: list[tuple[dt.datetime, dt.datetime, str]]
     taken: list[tuple[dt.datetime, dt.datetime, int | None]] = field(default_factory=list)
     caps: dict[tuple[str, int, int | None, dt.date | None], CapStatus] = field(default_factory=dict)
+    # Loaded with the rest by `load_room_data` (None/empty: asked when needed): the cap rules of the city and the
+    # house, the room's tariffs (for the price), undecided requests per booker id.
+    cap_table: CapTable | None = None
+    tariffs: list | None = None
+    open_requests: dict[int, int] = field(default_factory=dict)
 
     def covers(self, start: dt.datetime, end: dt.datetime) -> bool:
         return self.first_day <= local(start).date() and local(end).date() <= self.last_day
@@ -235,25 +246,28 @@ class RoomData:
                    on: dt.date | None = None) -> CapStatus:
         key = (kind, year, exclude_booking_id, on)
         if key not in self.caps:
-            self.caps[key] = cap_status(house_id, kind, year, exclude_booking_id=exclude_booking_id, on=on)
+            self.caps[key] = cap_status(house_id, kind, year, exclude_booking_id=exclude_booking_id, on=on,
+                                        table=self.cap_table)
         return self.caps[key]
 
 
 def load_room_data(room: Room, start: dt.datetime, end: dt.datetime, *, settings: RuleSettings | None = None,
-                   exclude_series_id: int | None = None) -> RoomData:
-    """Everything the rules need for `room` between the local dates of `start` and `end`: three queries."""
+                   exclude_series_id: int | None = None, booker=None) -> RoomData:
+    """Everything the rules need for `room` between the local dates of `start` and `end`, in one statement
+    (`availability.load_rule_rows`; plus the settings when not given): opening hours, closures, held slots, the
+    cap rules, the room's tariffs and — with `booker` — that account's undecided requests. Cap counts are asked
+    when a rule needs them (one query per kind and year)."""
     first_day, last_day = local(start).date(), local(end).date()
     window_start = local_midnight(first_day - dt.timedelta(days=1))
     window_end = local_midnight(last_day + dt.timedelta(days=2))
-    taken = Booking.objects.active().filter(room=room, start__lt=window_end, blocked_until__gt=window_start)
-    if exclude_series_id:
-        taken = taken.exclude(series_id=exclude_series_id)
+    booker_id = booker.pk if booker is not None and getattr(booker, "is_authenticated", False) else None
+    rows = availability.load_rule_rows(room, window_start, window_end, exclude_series_id=exclude_series_id,
+                                       booker_id=booker_id)
     return RoomData(
         room=room, settings=settings or RuleSettings.current(), first_day=first_day, last_day=last_day,
-        opening=availability.opening_intervals(room.house, first_day, last_day,
-                                               hours=list(OpeningHours.objects.filter(house_id=room.house_id))),
-        closures=list(Closure.objects.affecting(room, window_start, window_end).values_list("start", "end", "reason")),
-        taken=list(taken.values_list("start", "blocked_until", "pk")),
+        opening=availability.opening_intervals(room.house_id, first_day, last_day, hours=rows.hours),
+        closures=rows.closures, taken=rows.taken, cap_table=CapTable(rows.cap_rules), tariffs=rows.tariffs,
+        open_requests={} if booker_id is None else {booker_id: rows.open_requests or 0},
     )
 
 
@@ -261,7 +275,8 @@ def evaluate(candidate: Candidate, *, settings: RuleSettings | None = None,
              data: RoomData | None = None) -> list[RuleResult]:
     """All rule results for `candidate`, in a stable order. Reads the database (or `data`); writes nothing."""
     if data is None or not data.covers(candidate.start, candidate.end):
-        data = load_room_data(candidate.room, candidate.start, candidate.end, settings=settings)
+        data = load_room_data(candidate.room, candidate.start, candidate.end, settings=settings,
+                              booker=candidate.booker)
     settings = data.settings
     c = candidate
     room, house = c.room, c.room.house
@@ -312,7 +327,9 @@ def evaluate(candidate: Candidate, *, settings: RuleSettings | None = None,
 
     # How many undecided requests one account may hold at once (a person cannot hold many slots with requests).
     if c.booker is not None and not volunteer_here and c.exclude_booking_id is None:
-        open_requests = Booking.objects.filter(booker=c.booker, status=BookingStatus.REQUESTED).count()
+        open_requests = data.open_requests.get(c.booker.pk)
+        if open_requests is None:
+            open_requests = Booking.objects.filter(booker=c.booker, status=BookingStatus.REQUESTED).count()
         limit = settings.max_open_requests
         if open_requests < limit:
             add(_r("open_requests", PASS, f"{open_requests} van maximaal {limit} aanvragen in behandeling.",

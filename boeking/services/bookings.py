@@ -84,15 +84,34 @@ def booking_request(*, booker, room: Room, kind: str, start: dt.datetime, end: d
     notes = bounds.check_text(notes, field="notes")
     settings = RuleSettings.current()
     automatic = _approves_automatically(booker, room, kind)
+    try:
+        return _request_in_transaction(booker=booker, room=room, kind=kind, start=start, end=end, guests=guests,
+                                       alcohol=alcohol, title=title, notes=notes, settings=settings,
+                                       automatic=automatic)
+    except IntegrityError as exc:
+        # PostgreSQL's exclusion constraint: another request took the slot between our check and insert. Caught
+        # outside the transaction, which rolled back whole: no savepoint around the insert.
+        if "booking_no_overlap" in str(exc):
+            from boeking.errors import SlotTaken
+
+            raise SlotTaken(detail="De zaal is zojuist door iemand anders geboekt.") from exc
+        raise
+
+
+def _request_in_transaction(*, booker, room: Room, kind: str, start: dt.datetime, end: dt.datetime, guests: int,
+                            alcohol: bool, title: str, notes: str, settings: RuleSettings, automatic: bool) -> Booking:
+    """The writing half of `booking_request`: rules, insert, audit, mail job (and an approval) in one transaction.
+    What the rules and the price read about the room comes in one statement (`rules.load_room_data`)."""
     with transaction.atomic():
         if automatic:
             lock_house(room.house_id)  # an automatic approval counts caps under the house lock, like the board's
         moment = now()
         candidate = rules.Candidate(room=room, kind=kind, start=start, end=end, guests=guests, booker=booker,
                                     requested_at=moment)
-        results = rules.evaluate(candidate, settings=settings)
+        data = rules.load_room_data(room, start, end, settings=settings, booker=booker)
+        results = rules.evaluate(candidate, data=data)
         rules.raise_for_failures(results)
-        price = _price(room=room, kind=kind, start=start, end=end)
+        price = pricing.quote_price(room=room, kind=kind, start=start, end=end, tariffs=data.tariffs)
         profile = getattr(booker, "profile", None)
         booking = Booking(
             room=room, house_id=room.house_id, kind=kind, start=start, end=end,
@@ -108,16 +127,7 @@ def booking_request(*, booker, room: Room, kind: str, start: dt.datetime, end: d
             created_at=moment, updated_at=moment,
             decision_deadline=min(moment + dt.timedelta(days=settings.decision_days), start),
         )
-        try:
-            with transaction.atomic():
-                booking.save()
-        except IntegrityError as exc:
-            # PostgreSQL's exclusion constraint: another request took the slot between our check and insert.
-            if "booking_no_overlap" in str(exc):
-                from boeking.errors import SlotTaken
-
-                raise SlotTaken(detail="De zaal is zojuist door iemand anders geboekt.") from exc
-            raise
+        booking.save()
         audit(actor=booker, action="booking.requested", booking=booking, to_status=booking.status,
               data={"kind": kind, "start": start.isoformat(), "end": end.isoformat()})
         notifications.booking_requested(booking.pk)  # a job saved with the booking; the worker mails after commit
