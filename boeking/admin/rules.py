@@ -36,17 +36,28 @@ class CapScopeFilter(admin.SimpleListFilter):
 
 class CapRuleForm(ServiceForm):
     class Meta:
-        help_texts = {"house": _("Leeg: het maximum voor de hele gemeente. Met een huis: een afwijking voor dat huis.")}
+        help_texts = {"house": _("Leeg: het maximum voor de hele gemeente. Met een huis: een afwijking voor dat huis."),
+                      "effective_from": _("Vandaag of later. Eerdere waarden blijven bewaard voor eerdere datums.")}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "effective_from" in self.fields and not self.instance.pk:
+            from boeking.clock import today
+
+            self.fields["effective_from"].initial = today()
+            self.fields["effective_from"].required = False  # empty: today
 
 @admin.register(CapRule)
 class CapRuleAdmin(ServiceAdmin):
-    """Adding a rule for a kind and house that already have one sets that rule (as `cap_rule_set` does for the API)."""
+    """Caps keep their history: each row is a version with the date it takes effect. Adding one for a kind, house and
+    date that already have one sets that version (as `cap_rule_set` does for the API); changing a version dated
+    before today adds a new version from today, so earlier years keep their cap."""
 
     form = CapRuleForm
-    error_fields = {"invalid_kind": "kind", "invalid_cap": "cap", "reason_required": "reason"}
-    list_display = ("kind", "scope_display", "cap", "reason", "updated_at")
-    list_filter = ("kind", CapScopeFilter)
+    error_fields = {"invalid_kind": "kind", "invalid_cap": "cap", "reason_required": "reason",
+                    "invalid_effective_date": "effective_from"}
+    list_display = ("kind", "scope_display", "cap", "reason", "effective_from", "updated_at")
+    list_filter = ("kind", CapScopeFilter, "effective_from")
     list_select_related = ("house",)
     search_fields = ("house__name", "reason")
     autocomplete_fields = ("house",)
@@ -58,14 +69,23 @@ class CapRuleAdmin(ServiceAdmin):
     # `cap_rule_set` finds its row by (kind, house): changing those would create a second rule, so they are
     # chosen when adding and shown read-only afterwards.
     def get_fields(self, request, obj=None):
-        return ("kind", "house", "cap", "reason") if obj is None else ("kind", "scope_display", "cap", "reason")
+        return ("kind", "house", "cap", "reason", "effective_from") if obj is None else (
+            "kind", "scope_display", "cap", "reason", "effective_from")
 
     def get_readonly_fields(self, request, obj=None):
-        return () if obj is None else ("kind", "scope_display")
+        return () if obj is None else ("kind", "scope_display", "effective_from")
 
     def save_by_service(self, request, obj, form, change):
+        from boeking.clock import today
+
+        if change:  # a version dated before today is not rewritten: the change starts a new version today
+            day = obj.effective_from if obj.effective_from >= today() else None
+        else:  # as typed (empty: today); a date in the past is refused by the service, in words
+            day = form.cleaned_data.get("effective_from") if form is not None else None
+        if obj.cap is None:
+            raise InvalidInput("invalid_cap", "Het maximum moet een geheel getal tussen 0 en 1000 zijn.")
         return services.cap_rule_set(actor=request.user, kind=obj.kind, cap=obj.cap, house=obj.house,
-                                     reason=obj.reason or "")
+                                     reason=obj.reason or "", effective_from=day)
 
     def delete_by_service(self, request, obj):
         services.cap_rule_remove(actor=request.user, rule=obj, reason="Verwijderd via het beheer")

@@ -75,15 +75,25 @@ def test_cap_rule_admin__save_and_delete_go_through_the_services(admin_client, r
     assert AuditEntry.objects.filter(action="cap_rule.removed", object_id=str(rule.pk)).exists()
 
 
-def test_cap_rule_admin__adding_a_rule_that_exists_sets_it_as_the_service_does(admin_client, room):
+def test_cap_rule_admin__adding_a_rule_that_exists_adds_a_version_from_today_as_the_service_does(admin_client, room):
+    """Caps keep their history (issue 21): the earlier value stays for earlier dates; the same date sets it."""
+    from boeking.clock import today
+
     default = CapRule.objects.get(kind="party", house=None)
 
     response = admin_client.post(url(CapRule, "add"), {"kind": "party", "house": "", "cap": "7", "reason": ""})
 
     assert response.status_code == 302
-    assert list(CapRule.objects.filter(kind="party", house=None).values_list("pk", "cap")) == [(default.pk, 7)]
-    entry = AuditEntry.objects.get(action="cap_rule.set", object_id=str(default.pk))
+    versions = list(CapRule.objects.filter(kind="party", house=None).order_by("effective_from")
+                    .values_list("pk", "cap", "effective_from"))
+    assert versions[0] == (default.pk, default.cap, default.effective_from) and versions[1][1:] == (7, today())
+    entry = AuditEntry.objects.get(action="cap_rule.set", object_id=str(versions[1][0]))
     assert (entry.data["from"], entry.data["to"]) == (default.cap, 7)
+    admin_client.post(url(CapRule, "add"), {"kind": "party", "house": "", "cap": "8", "reason": ""})
+    assert CapRule.objects.get(pk=versions[1][0]).cap == 8 and CapRule.objects.filter(kind="party", house=None).count() == 2
+    response = admin_client.post(url(CapRule, "add"), {"kind": "party", "house": "", "cap": "9", "reason": "",
+                                                       "effective_from": "2000-01-02"})
+    assert response.status_code == 200 and "terugwerkende kracht" in response.content.decode()
 
 
 def test_cap_rule_admin__city_default_cannot_be_deleted__a_message_not_a_server_error(admin_client, admin_user, room):
