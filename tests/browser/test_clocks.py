@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from boeking import clock
+from tests.browser import pages as world
 from tests.factories import BookingFactory, RoomFactory, UserFactory, default_caps, local_dt
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -63,11 +64,8 @@ def test_room_calendar__device_in_another_zone_shows_maastricht_times_like_the_t
 def test_board_calendar__device_in_another_zone_shows_the_bookings_table_times(live_server, browser: Browser, booked,
                                                                                zone):
     context = browser.new_context(locale="nl-NL", timezone_id=zone, viewport={"width": 1280, "height": 900})
+    world.sign_in(context, live_server.url, booked["volunteer"])
     page = context.new_page()
-    page.goto(f"{live_server.url}/inloggen/")
-    page.fill("#id_username", "bestuur@example.org")
-    page.fill("#id_password", "demo")
-    page.click("button[type=submit].utrecht-button")
     page.goto(f"{live_server.url}/bestuur/huizen/de-kastanje/agenda/")
     cell = page.locator("table.utrecht-table a", has_text="30-01-2027")
     table = _times(cell.inner_text())
