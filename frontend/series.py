@@ -196,9 +196,11 @@ def mine_queryset(user):
 
 
 def series_actions(user, series: Series, at: dt.datetime) -> dict:
-    """Which changes the page offers `user` on `series` now: `boeking.access` (may this person?) × `boeking.states`
-    (does the state allow it?), the questions the services ask. Per date: `cancel` (that date only), `following`
-    (this and all following), `restore` (a cancelled or skipped future date that is free again)."""
+    """Which changes the page offers `user` on `series` at `at`: `boeking.access` (may this person?) ×
+    `boeking.states` (does the state allow it?), the questions the services ask. Returns `{"change", "cancel_all",
+    "change_time"}` (bools). Per date, `series_detail` adds: `cancel` (that date only: also `access.can_cancel` ×
+    `states.can_cancel` of the booking), `following` (a future date: this and all following) and `restore` (a
+    cancelled or skipped date the planner finds free again)."""
     may = access.can_change_series(user, series) and states.series_can_change(series)
     return {"change": may, "cancel_all": may, "change_time": may}
 
