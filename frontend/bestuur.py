@@ -353,6 +353,14 @@ def house_calendar(request: HttpRequest, slug: str) -> HttpResponse:
         "agenda_url": reverse("house-agenda", args=[house.slug])})
 
 
+# Which field of the closure form a refusal of `services.closure_create` belongs next to (by its code).
+CLOSURE_ERROR_FIELDS = {
+    "end_before_start": "end_date", "too_long": "end_date", "invalid_date": "date",
+    "nonexistent_local_time": "start_time", "ambiguous_local_time": "start_time",
+    "reason_required": "reason", "text_too_long": "reason", "invalid_text": "reason", "room_not_in_house": "room",
+}
+
+
 @login_required
 def closures(request: HttpRequest, slug: str) -> HttpResponse:
     house = _house(request, slug)
@@ -363,7 +371,8 @@ def closures(request: HttpRequest, slug: str) -> HttpResponse:
             closure = services.closure_create(actor=request.user, house=house, start=data["start"], end=data["end"],
                                               reason=data["reason"], room=data["room"])
         except DomainError as exc:
-            form.add_error(None, exc.detail)
+            # Next to the field it is about; what belongs to none (a permission) stands in the error summary.
+            form.add_error(CLOSURE_ERROR_FIELDS.get(exc.code), exc.detail)
         else:
             affected = services.closure_affected_bookings(closure).count()
             messages.success(request, _("Sluiting toegevoegd.") + (

@@ -142,3 +142,20 @@ def test_cancel_bookings_in_a_closure__asks_first_listing_them(client, room, boa
     client.post(url, {"booking": [booking.pk], "confirm": "yes"})
     booking.refresh_from_db()
     assert booking.status == "cancelled"
+
+
+def test_closure_refused_by_the_service__error_next_to_its_field(client, room, board, monkeypatch):
+    """The form and the domain agree today; should the domain refuse what the form let through, its words stand at
+    the field the code is about (and in the error summary), not in a banner."""
+    from boeking.errors import InvalidInput
+
+    def refuse(**kwargs):
+        raise InvalidInput("end_before_start", "Het einde van de sluiting moet na het begin liggen.")
+
+    monkeypatch.setattr(services, "closure_create", refuse)
+    text = body(client.post(f"/bestuur/huizen/{room.house.slug}/sluitingen/", {
+        "room": "", "date": "2027-02-15", "start_time": "00:00", "end_date": "2027-02-19", "end_time": "23:59",
+        "reason": "Onderhoud"}))
+    assert 'id="id_end_date_error">Het einde van de sluiting moet na het begin liggen.' in text
+    assert 'id="form-errors"' in text and "zb-messages" not in text
+    assert not Closure.objects.exists()
