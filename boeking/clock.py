@@ -86,8 +86,9 @@ def local_midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0), tzinfo=TZ)
 
 
-def format_local(moment: dt.datetime) -> str:
-    """`za 14-03-2027 19:00`: how people here write a date and time."""
-    days = ["ma", "di", "wo", "do", "vr", "za", "zo"]
+def format_local(moment: dt.datetime, lang: str = "nl") -> str:
+    """`za 14-03-2027 19:00`: how people here write a date and time; `lang="en"`: `Sat 14-03-2027 19:00`."""
+    days = (["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"] if lang == "en"
+            else ["ma", "di", "wo", "do", "vr", "za", "zo"])
     loc = local(moment)
     return f"{days[loc.weekday()]} {loc:%d-%m-%Y %H:%M}"

@@ -426,7 +426,7 @@ def evaluate(candidate: Candidate, *, settings: RuleSettings | None = None,
     else:
         c_start, c_end, c_reason = closure
         add(_r("closure", FAIL, f"Gesloten: {c_reason} ({format_local(c_start)} – {format_local(c_end)}).",
-               f"Closed: {c_reason} ({format_local(c_start)} – {format_local(c_end)})."))
+               f"Closed: {c_reason} ({format_local(c_start, 'en')} – {format_local(c_end, 'en')})."))
 
     clashes = data.clashes(c.start, c.end, exclude_booking_id=c.exclude_booking_id)
     if clashes and all(pk is None for pk in clashes):

@@ -172,3 +172,19 @@ def test_the_checks_can_fail():
     assert any(p in visible_text('<p title="- Select an option -">x</p>') for p in FOREIGN_ENGLISH)
     assert RAW_CODE.findall(visible_text("<li>booking.requested → requested</li>")) == ["booking.requested"]
     assert DUTCH_WEEKDAY_DATE.findall("uiterlijk zo 06-12-2026 08:00") == ["zo 06-12-2026"]
+
+
+def test_closure_rule__english_message_has_english_weekdays(monkeypatch):
+    """A rule's English words carry English weekdays (the closure's period), its Dutch words Dutch ones."""
+    monkeypatch.setattr(clock, "_now", lambda: dt.datetime(2027, 1, 4, 9, 0, tzinfo=clock.TZ))
+    default_caps()
+    room = RoomFactory()
+    board = UserFactory.volunteer(room.house)
+    services.closure_create(actor=board, house=room.house, start=local_dt(2027, 2, 15), end=local_dt(2027, 2, 20),
+                            reason="Krokusvakantie")
+    quote = services.booking_quote(booker=UserFactory.resident(), room=room, kind="party",
+                                   start=local_dt(2027, 2, 16, 19), end=local_dt(2027, 2, 16, 23), guests=20,
+                                   alcohol=False)
+    (closed,) = [r.as_dict() for r in quote.rules if r.as_dict()["rule"] == "closure"]
+    assert "Mon 15-02-2027 00:00" in closed["message_en"] and not DUTCH_WEEKDAY_DATE.search(closed["message_en"])
+    assert "ma 15-02-2027 00:00" in closed["message_nl"]
