@@ -188,3 +188,14 @@ def test_closure_rule__english_message_has_english_weekdays(monkeypatch):
     (closed,) = [r.as_dict() for r in quote.rules if r.as_dict()["rule"] == "closure"]
     assert "Mon 15-02-2027 00:00" in closed["message_en"] and not DUTCH_WEEKDAY_DATE.search(closed["message_en"])
     assert "ma 15-02-2027 00:00" in closed["message_nl"]
+
+
+def test_api_errors__dutch_without_english_words_from_drf(client, room):
+    """DRF's own Dutch says "Datetime heeft een ongeldig formaat"; Zaalboek's catalogue (locale/nl) says it in Dutch."""
+    client.force_login(UserFactory.resident())
+    response = client.post("/api/v1/bookings/", {"room": room.pk, "kind": "party", "start": "morgen", "end": "later",
+                                                  "guests": 20}, content_type="application/json",
+                           HTTP_ACCEPT_LANGUAGE="nl")
+    text = response.content.decode()
+    assert response.status_code == 400
+    assert "Datum en tijd hebben een ongeldig formaat" in text and "Datetime" not in text
