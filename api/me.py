@@ -44,7 +44,7 @@ class MeView(APIView):
         })
 
 
-class TokenLoginSerializer(serializers.Serializer):
+class AuthTokenSerializer(serializers.Serializer):  # `AuthTokenRequest` in the schema, as before
     username = serializers.CharField(help_text="The account's e-mail address.", max_length=254)
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False, max_length=4096)
     code = serializers.CharField(required=False, allow_blank=True, max_length=64,
@@ -76,7 +76,7 @@ class TokenView(APIView):
 
         return [ScopedRateThrottle()]
 
-    @extend_schema(request=TokenLoginSerializer,
+    @extend_schema(request=AuthTokenSerializer,
                    responses={200: inline_serializer("Token", {"token": serializers.CharField()}),
                               400: ErrorSerializer, 415: ErrorSerializer, 429: ErrorSerializer})
     def post(self, request):
@@ -86,7 +86,7 @@ class TokenView(APIView):
 
         from .errors import error_response
 
-        payload = TokenLoginSerializer(data=request.data)
+        payload = AuthTokenSerializer(data=request.data)
         if not payload.is_valid():
             return error_response("invalid_credentials", "Vul e-mailadres en wachtwoord in.", 400,
                                   errors=payload.errors)
@@ -104,7 +104,7 @@ class TokenView(APIView):
         return Response({"token": tokens.issue(user, name=data.get("name", "") or "API")})
 
 
-class TokenSerializer(serializers.Serializer):
+class ApiTokenSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     prefix = serializers.CharField(help_text="The first 8 characters of the key.")
@@ -127,9 +127,9 @@ class TokenListView(APIView):
     """My API tokens that still work (never the keys themselves). `DELETE` revokes all of them (log out everywhere
     for API clients): 204."""
 
-    @extend_schema(responses={200: TokenSerializer(many=True), 401: ErrorSerializer})
+    @extend_schema(responses={200: ApiTokenSerializer(many=True), 401: ErrorSerializer})
     def get(self, request):
-        return Response(TokenSerializer(_token_rows(request), many=True).data)
+        return Response(ApiTokenSerializer(_token_rows(request), many=True).data)
 
     @extend_schema(responses={204: None, 401: ErrorSerializer})
     def delete(self, request):

@@ -30,6 +30,18 @@ def room(db, caps):
     return RoomFactory()
 
 
+@pytest.fixture
+def admin_user(admin_user):
+    """pytest-django's superuser, with the authenticator app administrators must have (issue 17: two-factor),
+    secret `tests.factories.TOTP_SECRET`, as the factories give one."""
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from tests.factories import TOTP_SECRET
+
+    TOTP.activate(admin_user, TOTP_SECRET)
+    return admin_user
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Throttle and lockout counters live in the cache, keyed by user id or address; ids repeat between tests, so

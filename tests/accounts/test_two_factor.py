@@ -169,7 +169,7 @@ def test_token_login__resident_needs_no_code():
 
 def test_openapi__documents_the_code_field_and_mfa_errors(client):
     schema = client.get("/api/v1/schema/?format=json").json()
-    props = schema["components"]["schemas"]["TokenLoginRequest"]["properties"]
+    props = schema["components"]["schemas"]["AuthTokenRequest"]["properties"]
     assert "code" in props and "two-factor" in props["code"]["description"]
     description = schema["paths"]["/api/v1/auth/token/"]["post"]["description"]
     assert "mfa_required" in description and "invalid_mfa_code" in description

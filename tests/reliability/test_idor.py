@@ -81,13 +81,15 @@ def world(frozen_now):
     room_a.house.save()
     services.series_approve(series=series, actor=UserFactory.volunteer(room_a.house))
     series.refresh_from_db()
+    from boeking.accounts.models import ApiToken
     from boeking.invoicing.services import invoice_run_issue
 
     (invoice,) = invoice_run_issue(house=room_a.house, period_start=local_dt(2027, 4, 1).date(),
                                    period_end=local_dt(2027, 4, 30).date(), actor=series.decided_by)
     return {
         "objects": {"bookings": booking.pk, "series": series.pk, "closures": closure.pk, "houses": room_a.house_id,
-                    "rooms": room_a.pk, "invoices": invoice.pk},
+                    "rooms": room_a.pk, "invoices": invoice.pk,
+                    "me": ApiToken.issue(booking.booker)[0].pk},  # /me/tokens/{pk}/: the booker's API token (issue 17)
         "intruders": {"other_resident": UserFactory.resident(), "volunteer_of_house_b": UserFactory.volunteer(room_b.house),
                       "association_b": UserFactory.association()},
         "booking": booking, "series": series,
@@ -98,7 +100,8 @@ def test_the_walk_finds_the_object_endpoints_and_can_map_each_of_them():
     endpoints = object_endpoints()
     paths = {p for p, _s, _m in endpoints}
     assert "/api/v1/bookings/{pk}/" in paths and "/api/v1/bookings/{pk}/approve/" in paths
-    unknown = sorted({s for _p, s, _m in endpoints} - {"bookings", "series", "closures", "houses", "rooms", "invoices"})
+    unknown = sorted({s for _p, s, _m in endpoints} - {"bookings", "series", "closures", "houses", "rooms", "invoices",
+                                                         "me"})
     assert not unknown, (f"API routes with an object id under {unknown}: add them to the world fixture's objects in "
                          "tests/reliability/test_idor.py (an object of user/house A) so IDOR is tested for them")
 
