@@ -14,6 +14,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
 
 from boeking.availability import compute, load_window
 from boeking.models import Facility, House, Location, OpeningHours, Room, Tariff
@@ -177,6 +178,12 @@ class RoomViewSet(viewsets.ReadOnlyModelViewSet):
                 .select_related("house", "location").prefetch_related("facilities", "tariffs")
                 .order_by("house__name", "name"))
 
+    def get_throttles(self):
+        throttles = super().get_throttles()
+        if self.action == "availability":  # calendars poll it: an anonymous poll costs one throttle, not two
+            throttles = [SignedInRateThrottle() if type(t) is UserRateThrottle else t for t in throttles]
+        return throttles
+
     @extend_schema(
         parameters=[
             OpenApiParameter("start", dt.date, required=True, description="First day (YYYY-MM-DD), inclusive."),
@@ -230,6 +237,18 @@ class RoomViewSet(viewsets.ReadOnlyModelViewSet):
         if not Room.objects.filter(pk=room_id, active=True, house__active=True).exists():
             raise Http404
         return error_response(code, detail, 400)
+
+
+class SignedInRateThrottle(UserRateThrottle):
+    """DRF's per-user limit (`user` rate) for signed-in callers only. For an anonymous caller DRF's UserRateThrottle
+    keeps a second history under the caller's address beside AnonRateThrottle's; with the `anon` rate below the
+    `user` rate (300 and 600 a minute by default) that second count never decides anything, yet costs a cache read
+    and write per request. Anonymous callers stay limited by AnonRateThrottle."""
+
+    def get_cache_key(self, request, view):
+        if request.user is not None and request.user.is_authenticated:
+            return super().get_cache_key(request, view)
+        return None  # DRF: no key → this throttle does not apply (and touches no cache)
 
 
 # Shared caches may keep the answer, but must ask again each time (If-None-Match → 304 while nothing changed): a

@@ -214,3 +214,17 @@ def test_an_inactive_room_or_house__404(api, room):
     room.house.__class__.objects.filter(pk=room.house_id).update(active=False)
     assert api.get(url(room)).status_code == 404
     assert api.get(url(room, "start=gisteren&end=morgen")).status_code == 404
+
+
+# --- throttles ---------------------------------------------------------------------------------------------------------
+
+
+def test_anonymous_polls_are_limited_by_the_anon_rate__signed_in_ones_by_the_user_rate(api, as_user, room, monkeypatch):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "anon", "3/min")
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "user", "2/min")
+    assert [api.get(url(room)).status_code for _ in range(4)] == [200, 200, 200, 429]
+    assert api.get(url(room)).json()["code"] == "throttled"
+    signed_in = as_user(UserFactory.resident())
+    assert [signed_in.get(url(room)).status_code for _ in range(3)] == [200, 200, 429]
