@@ -45,6 +45,7 @@ from django.utils.translation import gettext, gettext_noop
 from . import access, states
 from .clock import local, now
 from .models import AuditEntry, Booking, BookingStatus, House, Melding, RuleSettings, Series
+from .occurrences import describe_series
 from .pricing import euro
 
 logger = logging.getLogger("zaalboek.mail")
@@ -151,7 +152,7 @@ def _link(about: Booking | Series | Melding, audience: str) -> str:
         path = (reverse("bestuur-booking", args=[about.pk]) if isinstance(about, Booking)
                 else reverse("bestuur-series", args=[about.house.slug]))
     elif audience == BOOKER:
-        path = reverse("mijn-booking", args=[about.pk]) if isinstance(about, Booking) else reverse("mijn")
+        path = reverse("mijn-booking" if isinstance(about, Booking) else "mijn-series", args=[about.pk])
     else:
         return ""
     return settings.ZAALBOEK_SITE_URL.rstrip("/") + path
@@ -497,8 +498,9 @@ def _series_mail(series: Series, event: str, *, board: bool = False, once: str =
     held = list(series.occurrences.filter(status__in=("requested", "approved", "confirmed")).order_by("start"))
     skips = list(series.skips.all())
     for to in recipients(series, board=board):
+        # The recurrence in words, in the recipient's language ("elke dinsdag van 19:00 tot 21:00, van …").
         send(to, event, series, once=once, occurrences=len(held), first=held[0].start if held else "", skips=skips,
-             **context)
+             recurrence=describe_series(series, lang=to.language), **context)
 
 
 @_mail

@@ -268,8 +268,11 @@ def test_series_requested__association_links_to_its_own_page_board_to_the_houses
     assert association.subject == f"Aanvraag reeks ontvangen: {series.room}"
     assert association.body.startswith("Beste Jo Koor,")
     assert "Geboekt:   13 keer, eerste keer di 02-03-2027 19:00" in association.body
-    assert association.body.rstrip().endswith("Zaalboek") and "/mijn/\n" in association.body
+    assert association.body.rstrip().endswith("Zaalboek") and f"/mijn/reeksen/{series.pk}/\n" in association.body
     assert "/bestuur/" not in association.body
+    # The recurrence in words, in each recipient's language (issue 18): never RRULE, never just a time.
+    assert "Wanneer:   elke dinsdag van 19:00 tot" in association.body and "RRULE" not in association.body
+    assert "When:" in board.body and "every Tuesday from 19:00 to" in board.body
 
     assert board.subject == f"New series request: {series.room}"
     assert board.body.startswith(f"Dear board of {series.house.name},")
