@@ -62,7 +62,11 @@ def browser_type_launch_args(browser_type_launch_args):
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
         "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"],
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--lang=nl-NL"],
+        # The browser's own language (Debian's chromium-l10n holds its Dutch): native date and time inputs read
+        # dd-mm-jjjj and 24 h as in a Dutch browser; the context's locale alone changes only the page's language.
+        "env": {**os.environ, "LANGUAGE": "nl", "LANG": "nl_NL.UTF-8"},
     }
 
 
