@@ -1,4 +1,5 @@
--- wrk: GET the availability of a random room for one month. Env: ZB_ROOMS (number of rooms), ZB_MONTH (YYYY-MM).
+-- wrk: GET the availability of a random room for one month, each request from another client address (X-Forwarded-For).
+-- Env: ZB_ROOMS (number of rooms), ZB_MONTH (YYYY-MM).
 local rooms = tonumber(os.getenv("ZB_ROOMS") or "60")
 local month = os.getenv("ZB_MONTH") or "2027-03"
 local counter = 0
@@ -14,5 +15,8 @@ end
 
 function request()
   local room = math.random(1, rooms)
-  return wrk.format("GET", "/api/v1/rooms/" .. room .. "/availability/?start=" .. month .. "-01&end=" .. month .. "-28")
+  -- Many clients behind one trusted proxy (ZAALBOEK_TRUSTED_PROXIES=1): each request from another address.
+  local client = string.format("10.%d.%d.%d", math.random(0, 255), math.random(0, 255), math.random(1, 254))
+  return wrk.format("GET", "/api/v1/rooms/" .. room .. "/availability/?start=" .. month .. "-01&end=" .. month .. "-28",
+                    {["X-Forwarded-For"] = client})
 end
