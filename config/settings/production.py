@@ -44,7 +44,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # refuses to start, unless ZAALBOEK_LOCAL_CACHE=1 says that one single process is meant (each process would count on
 # its own: with several gunicorn workers a guesser gets the lockout's limit once per worker).
 if os.environ.get("REDIS_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"],
+    CACHES = {"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": os.environ["REDIS_URL"],
                           "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "zaalboek"),
                           "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2}}}
 elif env_bool("ZAALBOEK_LOCAL_CACHE"):

@@ -6,7 +6,7 @@ import os
 
 from config.settings.test import *  # noqa: F403
 
-CACHES = {"default": {"BACKEND": "config.settings.test.PrefixedRedisCache",
+CACHES = {"default": {"BACKEND": "config.cache.RedisCache",  # production's backend
                       "LOCATION": os.environ["ZAALBOEK_SCALE_OUT_REDIS_URL"],
                       "KEY_PREFIX": os.environ["ZAALBOEK_SCALE_OUT_PREFIX"],
                       "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5}}}

@@ -235,3 +235,20 @@ def test_a_login_lockout_on_one_server_is_honoured_by_the_other(servers):
     status, payload = second.request("POST", "/api/v1/auth/token/", {"username": "bram@example.org",
                                                                       "password": "demo"})
     assert status == 200 and payload["token"], payload
+
+
+def test_the_production_cache_backend_reuses_one_client_and_counts_exactly_from_many_threads(shared_prefix):
+    """config.cache.RedisCache (production's, and these servers'): one redis client per pool instead of one per
+    operation, with Django's behaviour — and INCR stays atomic from many threads on the shared client."""
+    from config.cache import RedisCache
+
+    cache = RedisCache(REDIS_URL, {"KEY_PREFIX": f"{shared_prefix}-unit"})
+    client = cache._cache.get_client(write=True)
+    assert cache._cache.get_client(write=True) is client
+    assert cache.add("count", 0, 60) and not cache.add("count", 5, 60)
+    race([lambda: [cache.incr("count") for _ in range(50)] for _ in range(8)])
+    assert cache.get("count") == 400
+    cache.set("history", [1.0, 2.0], 60)
+    assert cache.get("history") == [1.0, 2.0]
+    cache.delete_many(["count", "history"])
+    assert cache.get("count") is None

@@ -437,7 +437,7 @@ def test_healthz__503_when_the_database_fails(monkeypatch, client):
 
 
 @pytest.mark.parametrize(("env", "backend"), [
-    ({}, "django.core.cache.backends.redis.RedisCache"),
+    ({}, "config.cache.RedisCache"),  # Django's RedisCache, reusing its client (config/cache.py)
     ({"REDIS_URL": None, "ZAALBOEK_LOCAL_CACHE": "1"}, "django.core.cache.backends.locmem.LocMemCache"),
 ], ids=["redis", "single-process-declared"])
 def test_production_settings__cache_is_redis_unless_a_single_process_is_declared(env, backend):
