@@ -88,7 +88,7 @@ class ResidentSignupForm(allauth_forms.SignupForm):
             if not get_user_model().objects.filter(username__iexact=email).exists():
                 raise
             self.add_error("email", EMAIL_TAKEN)
-            return None, render(request, "account/signup.html", {"form": self}, status=200)
+            return None, render(request, "frontend/signup.html", {"form": self}, status=200)
 
 
 def _code_field(form: forms.Form, label) -> None:

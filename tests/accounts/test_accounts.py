@@ -269,3 +269,21 @@ def test_account_page__lists_tokens_and_revokes_one(client):
     token_id = user.api_tokens.get().pk
     assert client.post(f"/account/sleutels/{token_id}/intrekken/").status_code == 302
     assert not user.api_tokens.exists()
+
+
+def test_email_change__the_new_address_is_verified_before_it_replaces_the_old(client):
+    from allauth.account.models import EmailAddress
+
+    user = UserFactory.resident(email="oud@example.org", username="oud@example.org")
+    EmailAddress.objects.create(user=user, email="oud@example.org", verified=True, primary=True)
+    client.force_login(user)
+    mail.outbox.clear()
+    response = client.post("/account/email/", {"email": "nieuw@example.org", "action_add": "1"})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.email == "oud@example.org"  # not yet
+    message = next(m for m in mail.outbox if m.to == ["nieuw@example.org"])
+    verify(client, message)
+    user.refresh_from_db()
+    assert (user.email, user.username) == ("nieuw@example.org", "nieuw@example.org")
+    assert not EmailAddress.objects.filter(user=user, email="oud@example.org").exists()
