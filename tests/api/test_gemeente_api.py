@@ -51,6 +51,11 @@ TABLE = [
     ("PUT",  "/api/v1/rule-settings/",                    "bad_settings",   401, 403, 403, 403, 403, 403, INVALID_SETTING,
      INVALID_SETTING),
     ("GET",  "/api/v1/meldingen/",                        None,             401, 403, 403, 403, 403, 403, 200, 200),
+    # Occupancy, own income, automatic approval (issue 21): aggregates; volunteers see their own houses only.
+    ("GET",  "/api/v1/occupancy/?year=2027&month=2",      None,             401, 403, 403, 403, 200, 200, 200, 200),
+    ("GET",  "/api/v1/occupancy/?month=13",               None,             401, 403, 403, 403, INVALID, INVALID, INVALID, INVALID),
+    ("GET",  "/api/v1/income/?year=2027",                 None,             401, 403, 403, 403, 200, 200, 200, 200),
+    ("GET",  "/api/v1/auto-approval/",                    None,             401, 403, 403, 403, 200, 200, 200, 200),
     ("GET",  "/api/v1/meldingen/?from=2027-01-01&to=2027-12-31T23:00", None, 401, 403, 403, 403, 403, 403, 200, 200),
     ("GET",  "/api/v1/meldingen/?from=gisteren",          None,             401, 403, 403, 403, 403, 403, INVALID, INVALID),
     # Everyone's own data; deleting an account takes the password (administrators are deleted by another admin).
