@@ -222,9 +222,16 @@ def test_an_inactive_room_or_house__404(api, room):
 def test_anonymous_polls_are_limited_by_the_anon_rate__signed_in_ones_by_the_user_rate(api, as_user, room, monkeypatch):
     from rest_framework.throttling import SimpleRateThrottle
 
+    from api.houses import AnonPollThrottle
+
+    monkeypatch.setattr(AnonPollThrottle, "timer", lambda self: 1_800_000_030.0)  # 30 s into a window: no edge
     monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "anon", "3/min")
     monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "user", "2/min")
     assert [api.get(url(room)).status_code for _ in range(4)] == [200, 200, 200, 429]
-    assert api.get(url(room)).json()["code"] == "throttled"
+    refused = api.get(url(room))
+    assert refused.json()["code"] == "throttled"
+    assert refused["Retry-After"] == "30"  # the rest of the minute's window
+    # Counted per client address: another address still gets its answer.
+    assert api.get(url(room), REMOTE_ADDR="198.51.100.7").status_code == 200
     signed_in = as_user(UserFactory.resident())
     assert [signed_in.get(url(room)).status_code for _ in range(3)] == [200, 200, 429]
