@@ -131,7 +131,7 @@ class TokenListView(APIView):
     def get(self, request):
         return Response(ApiTokenSerializer(_token_rows(request), many=True).data)
 
-    @extend_schema(responses={204: None, 401: ErrorSerializer})
+    @extend_schema(operation_id="me_tokens_revoke_all", responses={204: None, 401: ErrorSerializer})
     def delete(self, request):
         from boeking.accounts import tokens
 
@@ -142,7 +142,7 @@ class TokenListView(APIView):
 class TokenDetailView(APIView):
     """Revoke one of my API tokens: 204; 404 `not_found` when it is not mine. A revoked token gets 401."""
 
-    @extend_schema(responses={204: None, 401: ErrorSerializer, 404: ErrorSerializer})
+    @extend_schema(operation_id="me_tokens_revoke", responses={204: None, 401: ErrorSerializer, 404: ErrorSerializer})
     def delete(self, request, pk: int):
         from rest_framework.exceptions import NotFound
 
