@@ -68,6 +68,15 @@ class UsageRow:
         return None if self.cap is None else max(self.cap - self.count, 0)
 
     @property
+    def cap_since(self):
+        """The date the applying cap took effect, as a date; None without a cap or when it always applied."""
+        import datetime as dt
+
+        if not self.cap_from or self.cap_from == "2000-01-01":
+            return None
+        return dt.date.fromisoformat(self.cap_from)
+
+    @property
     def near_from(self) -> int | None:
         """The smallest count that is "near" the cap (80 %)."""
         return None if self.cap is None else -(-self.cap * NEAR_PERCENT // 100)

@@ -137,3 +137,12 @@ def test_percent__rounded_half_up_and_level_on_the_exact_fraction(count, cap, pe
                        cap_source="default", cap_reason="")
     assert (r.percent, r.level) == (percent, level)
 
+
+
+def test_house_page__says_which_cap_applied_and_since_when_in_dutch_dates(client, room, frozen_now):
+    officer = UserFactory.municipality()
+    frozen_now(local_dt(2026, 3, 1, 9))
+    cap_rule_set(actor=officer, kind="party", cap=3, house=room.house, reason="horeca om de hoek")
+    client.force_login(officer)
+    body = client.get(f"/gemeente/huizen/{room.house.pk}/?year=2026").content.decode()
+    assert "geldt sinds 01-03-2026" in body and "horeca om de hoek" in body
