@@ -436,9 +436,11 @@ def main() -> int:
         row("booking throughput after / before", f"**{gain:.2f}×**", "—", "", "")
         row(f"double bookings after both runs (SQL self-join over the {len(set(touched_all))} rooms touched)",
             f"**{pairs_total}**", "0", verdict(pairs_total == 0), "")
-        notes.append(f"Mails received by the SMTP sink during the *before* run: {mails}; jobs queued during the *after* "
-                     f"run: {results['after']['queued']} (one per booking; no worker ran). All bookings, jobs and "
-                     "sent-mail rows made by wrk were deleted after each run.")
+        notes.append(f"Mails received by the SMTP sink during the *before* run: {mails} for "
+                     f"{results['before']['created']} bookings; jobs queued during the *after* run: "
+                     f"{results['after']['queued']} for {results['after']['created']} bookings (no worker ran; wrk "
+                     "counts only the answers it read before its time was up). All bookings, jobs and sent-mail rows "
+                     "made by wrk were deleted after each run.")
     finally:
         for server in servers:
             server.stop()
