@@ -495,7 +495,7 @@ def occupancy_house(request: HttpRequest, pk: int) -> HttpResponse:
     if allowed is not None and pk not in allowed:
         raise Http404
     year = _year_param(request)
-    houses = list(usage.houses_for(house_ids=[pk]))
+    houses = list(usage.houses_for(house_ids=[pk])) if 0 < pk < 2**63 else []  # an id past int64: no such house
     if not houses:
         raise Http404
     result = occupancy.occupancy(year, houses=houses)
