@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from boeking.errors import DomainError
+from boeking.models import SkipReason
 
 GENERIC_FIELD_CODES = {"invalid", "required", "null", "blank", "max_length", "min_length", "max_value", "min_value",
                        "does_not_exist", "incorrect_type", "invalid_choice", "date", "datetime", "max_string_length",
@@ -31,7 +32,7 @@ class RejectedDateSerializer(serializers.Serializer):
     """A date a series cannot get (boeking.services.series.Skip.as_dict)."""
 
     date = serializers.DateField()
-    reason = serializers.CharField(help_text="conflict, closure, opening_hours, nonexistent_local_time, other")
+    reason = serializers.CharField(help_text="one of: " + ", ".join(SkipReason.values))
     reason_label = serializers.CharField()
     detail = serializers.CharField()
 

@@ -10,7 +10,7 @@ from rest_framework.generics import get_object_or_404  # DRF's: a malformed id (
 from rest_framework.response import Response
 
 from boeking import access, occurrences, services
-from boeking.models import Booking, Room, Series
+from boeking.models import Booking, Room, Series, SkipReason
 from boeking.services.series import series_quote
 
 from . import permissions as perms
@@ -38,8 +38,7 @@ class SeriesInputSerializer(serializers.Serializer):
 
 class SkipSerializer(serializers.Serializer):
     date = serializers.DateField()
-    reason = serializers.ChoiceField(choices=["conflict", "closure", "opening_hours", "nonexistent_local_time",
-                                              "other"])
+    reason = serializers.ChoiceField(choices=SkipReason.values)  # one list: the model's reasons
     reason_label = serializers.CharField()
     detail = serializers.CharField()
 
