@@ -69,12 +69,16 @@ class BookingSerializer(serializers.ModelSerializer):
     price = serializers.SerializerMethodField()
     rules = RuleResultSerializer(source="rule_results", many=True, read_only=True)
     payments = PaymentEntrySerializer(many=True, read_only=True, help_text="The payments ledger (oldest first).")
+    refund_pending_cents = serializers.IntegerField(
+        read_only=True, help_text="Cents a cancellation owes the booker that are not paid back yet (its refund job "
+                                  "pays them through Stripe or the house transfers them); 0 once paid, and for any "
+                                  "booking that is not cancelled.")
 
     class Meta:
         model = Booking
         fields = ["id", "room", "house", "kind", "status", "start", "end", "blocked_until", "guests", "alcohol",
                   "title", "price", "rules", "payment_mode", "paid_cents", "refunded_cents",
-                  "cancellation_fee_cents", "deposit_retained_cents", "booker_name", "booker_email",
+                  "refund_pending_cents", "cancellation_fee_cents", "deposit_retained_cents", "booker_name", "booker_email",
                   "booker_phone", "organisation", "decision_reason", "created_at", "decision_deadline",
                   "payment_deadline", "decided_at", "confirmed_at", "cancelled_at", "payments"]
         read_only_fields = fields

@@ -8,6 +8,7 @@ import json
 
 import pytest
 from django.core import mail
+from django.test import Client
 from rest_framework.test import APIClient
 
 from boeking import services
@@ -288,8 +289,12 @@ def test_stripe__unreachable_at_cancellation__cancelled_at_once_and_the_refund_j
     settings.STRIPE_API_BASE = f"http://127.0.0.1:{free_port()}"
     response = client_for(booking.booker).post(f"/api/v1/bookings/{booking.pk}/cancel/", {}, format="json")
     assert response.status_code == 200, response.content
+    assert (response.json()["refunded_cents"], response.json()["refund_pending_cents"]) == (0, 15000)
     booking.refresh_from_db()
     assert (booking.status, booking.refunded_cents, booking.refund_pending_cents) == ("cancelled", 0, 15000)
+    page = Client()
+    page.force_login(booking.booker)
+    assert "Terugbetaling onderweg" in page.get(f"/mijn/boekingen/{booking.pk}/").content.decode()
     assert ledger(booking) == [("charge", "stripe", 15000)]
     cancel_mail = [m for m in mailoutbox if m.to == [booking.booker.email] and "Geannuleerd" in m.subject]
     assert cancel_mail and "U krijgt € 150,00 terug." in cancel_mail[-1].body
