@@ -236,6 +236,7 @@ def house_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 class DefaultCapsForm(UtrechtForm):
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_defaults_%s")  # shares the page with HouseOverrideForm: ids must differ
         super().__init__(*args, **kwargs)
         current = {r.kind: r.cap for r in CapTable.load(house_ids=[]).rules_on() if r.house_id is None}
         for kind in usage.KINDS:
@@ -251,6 +252,10 @@ class HouseOverrideForm(OverrideForm):
     house = forms.ModelChoiceField(label=gettext_lazy("Huis"), queryset=House.objects.order_by("name"))
 
     field_order = ["house", "kind", "cap", "reason"]
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_override_%s")  # one page with DefaultCapsForm: its own ids
+        super().__init__(*args, **kwargs)
 
 
 @login_required

@@ -123,6 +123,11 @@ def test_caps_page__sets_city_defaults_and_overrides(client, officer, room):
     rule = CapRule.objects.get(house=room.house)
     body = client.get("/gemeente/maxima/").content.decode()
     assert "horeca in de buurt" in body
+    # Two forms on one page (city defaults, a house's own cap): every id once, so each label names its own field.
+    import re
+    from collections import Counter
+
+    assert [i for i, n in Counter(re.findall(r'\bid="([^"]+)"', body)).items() if n > 1] == []
     client.post("/gemeente/maxima/", {"action": "remove", "rule": rule.pk})
     assert not CapRule.objects.filter(house=room.house).exists()
 
