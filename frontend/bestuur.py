@@ -425,6 +425,14 @@ def unavailable_cancel(request: HttpRequest) -> HttpResponse:
     _require_volunteer(request)
     chosen = {int(v) for v in request.POST.getlist("booking") if v.isascii() and v.isdigit() and len(v) < 12}
     bookings = [b for b in services.inactive_room_bookings(managed_houses(request.user)) if not chosen or b.pk in chosen]
+    if not _confirmed(request):  # destructive: the first POST asks (as for a closure's bookings)
+        return _confirm_page(
+            request, title=_("Boekingen annuleren"), action=request.path, back=reverse("bestuur"),
+            question=ngettext("Weet u zeker dat u deze boeking wilt annuleren? De huurder krijgt alles terug en bericht.",
+                              "Weet u zeker dat u deze %(n)s boekingen wilt annuleren? De huurders krijgen alles terug "
+                              "en bericht.", len(bookings)) % {"n": len(bookings)},
+            facts=[f"#{b.pk} {localtime_nl(b.start)} · {b.room.name}" for b in bookings],
+            keep=[("booking", str(pk)) for pk in sorted(chosen)], button=_("Ja, annuleer en betaal alles terug"))
     try:
         cancelled = services.unavailable_cancel(actor=request.user, bookings=bookings,
                                                 reason=request.POST.get("reason", ""))

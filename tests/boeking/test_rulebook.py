@@ -145,7 +145,12 @@ def test_case3__room_switched_off__approval_and_payment_refused_and_the_board_ca
     client.force_login(volunteer)
     inbox = client.get(reverse("bestuur"))
     assert f"#{requested.pk}" in inbox.content.decode() and "niet meer te boeken" in inbox.content.decode()
-    response = client.post(reverse("bestuur-unavailable-cancel"), {"booking": [requested.pk, approved.pk]})
+    # Destructive: the first POST asks (listing what it cancels) and changes nothing; the confirmation cancels.
+    ask = client.post(reverse("bestuur-unavailable-cancel"), {"booking": [requested.pk, approved.pk]})
+    assert ask.status_code == 200 and f"#{approved.pk}" in ask.content.decode()
+    assert BookingStatus.CANCELLED not in set(Booking.objects.values_list("status", flat=True))
+    response = client.post(reverse("bestuur-unavailable-cancel"),
+                           {"booking": [requested.pk, approved.pk], "confirm": "yes"})
     assert response.status_code == 302
     assert set(Booking.objects.values_list("status", flat=True)) == {BookingStatus.CANCELLED}
 

@@ -374,7 +374,7 @@ PAGES = [
     Page("bestuur-closure-cancel-bookings", "POST", "/bestuur/huizen/{slug}/sluitingen/{closure}/boekingen-annuleren/",
          {"booking": ref("bookings"), "confirm": choice("yes")}, doors=BOARD),
     Page("bestuur-unavailable-cancel", "POST", "/bestuur/niet-te-boeken/annuleren/",
-         {"booking": ref("bookings"), "reason": text("Zaal dicht", "")}, doors=BOARD),
+         {"booking": ref("bookings"), "reason": text("Zaal dicht", ""), "confirm": choice("yes")}, doors=BOARD),
     Page("bestuur-series", "GET", "/bestuur/huizen/{slug}/reeksen/", doors=BOARD),
     Page("bestuur-series-decide", "POST", "/bestuur/huizen/{slug}/reeksen/{series}/besluit/",
          {"decision": choice("approve", "reject"), "reason": text("Vol", ""),
