@@ -3,7 +3,6 @@ as an .ics file. The feeds themselves are plain Django views under /ical/ (`api.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpResponse
 from django.urls import path, reverse
 from drf_spectacular.types import OpenApiTypes
@@ -49,10 +48,12 @@ def _profile(user) -> Profile:
     return profile
 
 
-def feed_body(profile: Profile) -> dict:
+def feed_body(profile: Profile, request) -> dict:
+    """The feed's links, absolute from the request's own scheme and host (so they work wherever the API was reached:
+    `make run PORT=…`, a proxy), like the pages' links."""
     from urllib.parse import quote
 
-    url = settings.ZAALBOEK_SITE_URL.rstrip("/") + reverse("ical-private", args=[profile.feed_token])
+    url = request.build_absolute_uri(reverse("ical-private", args=[profile.feed_token]))
     webcal = "webcal://" + url.split("://", 1)[1]
     return {"url": url, "webcal_url": webcal,
             "google_url": "https://calendar.google.com/calendar/render?cid=" + quote(webcal, safe=""),
@@ -65,7 +66,7 @@ class MyFeedView(APIView):
 
     @extend_schema(responses={200: FeedSerializer, **_errors(401, 403, 404)})
     def get(self, request):
-        return Response(feed_body(_profile(request.user)))
+        return Response(feed_body(_profile(request.user), request))
 
 
 class MyFeedRotateView(APIView):
@@ -74,7 +75,7 @@ class MyFeedRotateView(APIView):
     @extend_schema(request=None, responses={200: FeedSerializer, **_errors(401, 403, 404)})
     def post(self, request):
         _profile(request.user)
-        return Response(feed_body(feed_token_rotate(user=request.user)))
+        return Response(feed_body(feed_token_rotate(user=request.user), request))
 
 
 class ICalendarRenderer(BaseRenderer):

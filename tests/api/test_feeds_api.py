@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 ROLES = ("anonymous", "booker", "other_resident", "association", "volunteer", "other_volunteer", "municipality", "admin")
 DEFAULT_CODES = {401: "not_authenticated", 403: "permission_denied", 404: "not_found"}
 SITE = "https://zaalboek.example"
+HOST = "http://testserver"  # the API's links come from the request's own scheme and host (issue 20)
 
 # fmt: off
 TABLE = [
@@ -114,21 +115,21 @@ def test_my_feed__https_and_webcal_url_of_my_own_token(as_user, client):
 
     body = as_user(user).get("/api/v1/me/feed/").json()
 
-    assert body["url"] == f"{SITE}/ical/private/{token}.ics"
-    assert body["webcal_url"] == f"webcal://zaalboek.example/ical/private/{token}.ics"
+    assert body["url"] == f"{HOST}/ical/private/{token}.ics"
+    assert body["webcal_url"] == f"webcal://testserver/ical/private/{token}.ics"
     assert body["google_url"].startswith("https://calendar.google.com/calendar/render?cid=webcal%3A%2F%2F")
     assert body["refresh_minutes"] == 60
-    assert client.get(body["url"].removeprefix(SITE)).status_code == 200
+    assert client.get(body["url"].removeprefix(HOST)).status_code == 200
 
 
 def test_rotate__new_url_works_old_url_404_and_the_token_is_not_in_the_audit(as_user, client):
     user = UserFactory.resident()
-    old = as_user(user).get("/api/v1/me/feed/").json()["url"].removeprefix(SITE)
+    old = as_user(user).get("/api/v1/me/feed/").json()["url"].removeprefix(HOST)
 
     response = as_user(user).post("/api/v1/me/feed/rotate/")
 
     assert response.status_code == 200
-    new = response.json()["url"].removeprefix(SITE)
+    new = response.json()["url"].removeprefix(HOST)
     assert new != old
     assert client.get(old).status_code == 404
     assert client.get(new).status_code == 200
