@@ -222,7 +222,9 @@ def house_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _week_start(request: HttpRequest) -> dt.date:
-    day = parse_day(request.GET.get("week"), today())
+    """The Monday of the free-times table's week: `week`, else the chosen `datum` (so the table shows the week the
+    calendar opens on), else this week."""
+    day = parse_day(request.GET.get("week") or request.GET.get("datum"), today())
     return day - dt.timedelta(days=day.weekday())
 
 

@@ -502,3 +502,13 @@ def test_request__the_api_limit_on_requests_applies_to_the_form_too(client, room
     assert response.status_code == 200
     assert "te veel aanvragen" in body(response)
     assert Booking.objects.count() == 2
+
+
+def test_room_page__a_chosen_date_opens_the_free_times_table_on_its_week(client):
+    """The calendar opens on the chosen date (`datum`); the table of free times beside it shows that week too, not
+    this week (an explicit `week` still wins)."""
+    room = RoomFactory()
+    html = client.get(f"/zalen/{room.pk}/", {"datum": "2027-01-02"}).content.decode()
+    assert "Vrije tijden in de week van 28-12-2026" in html
+    html = client.get(f"/zalen/{room.pk}/", {"datum": "2027-01-02", "week": "2027-01-20"}).content.decode()
+    assert "Vrije tijden in de week van 18-01-2027" in html
