@@ -28,15 +28,15 @@ from django.db.models import Q, Sum
 from django.db.models.functions import ExtractMonth
 
 from .clock import TZ, local_midnight
-from .models import PRIVATE_KINDS, BookingKind, LedgerKind, PaymentEntry
+from .models import LedgerKind, PaymentEntry, kind_group
 
 GROUPS = ("private", "association", "other")
 
 
 def group_of(kind: str) -> str:
-    if kind in PRIVATE_KINDS:
-        return "private"
-    return "association" if kind == BookingKind.ASSOCIATION else "other"
+    """`models.kind_group`, its third group named "other" as the income tables call it."""
+    group = kind_group(kind)
+    return "other" if group == "community" else group
 
 
 @dataclass

@@ -353,6 +353,14 @@ class BookingKind(models.TextChoices):
 PRIVATE_KINDS = BookingKind.private_kinds()
 
 
+def kind_group(kind: str) -> str:
+    """The municipality's groups of use (occupancy, income): "private" (the para-commercial kinds, `PRIVATE_KINDS`),
+    "association", or "community" (the house's own activities)."""
+    if kind in PRIVATE_KINDS:
+        return "private"
+    return "association" if kind == BookingKind.ASSOCIATION else "community"
+
+
 class AutoApproval(models.Model):
     """A house's board chose "approve at once when every rule passes" for one kind of booking (e.g. koffietafels,
     whose notice is 24 hours). Without a row the board decides every request itself (the default)."""

@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from . import intervals
 from .availability import opening_intervals
 from .clock import UTC, make_local
-from .models import PRIVATE_KINDS, Booking, BookingKind, BookingStatus, Closure, OpeningHours, Room
+from .models import Booking, BookingStatus, Closure, OpeningHours, Room, kind_group
 
 DAYPARTS: tuple[tuple[str, str, dt.time, dt.time], ...] = (
     ("ochtend", "morning", dt.time(6), dt.time(12)),
@@ -46,10 +46,7 @@ GROUPS = ("private", "association", "community")
 DAY_STARTS = dt.time(6)  # an "operating day" runs from 06:00 to 06:00 the next morning
 
 
-def group_of(kind: str) -> str:
-    if kind in PRIVATE_KINDS:
-        return "private"
-    return "association" if kind == BookingKind.ASSOCIATION else "community"
+group_of = kind_group  # one home for which kind is in which group (boeking.models)
 
 
 @dataclass

@@ -11,6 +11,7 @@ Lowering a cap in 2027 therefore leaves how 2026 looks unchanged. Each row says 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
@@ -18,7 +19,7 @@ from dataclasses import asdict, dataclass
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import ExtractMonth
 
-from .clock import TZ, local, now
+from .clock import TZ, local, local_midnight, now
 from .models import PRIVATE_KINDS, Booking, BookingKind, BookingStatus, House, Location
 from .rules import CapTable
 
@@ -274,3 +275,18 @@ def auto_approval_rows(houses) -> list[dict]:
     order = list(BookingKind.values)
     return [{"house": h.pk, "house_name": h.name, "district": h.neighbourhood.district.name,
              "kinds": sorted(chosen.get(h.pk, ()), key=order.index)} for h in house_list]
+
+
+def meldingen_per_month(year: int) -> dict[str, list[int]]:
+    """Active (not withdrawn) meldingen per kind and month of the event's local start in `year`: {kind: [12 counts]};
+    one GROUP BY."""
+    from .models import Melding
+
+    start, end = local_midnight(dt.date(year, 1, 1)), local_midnight(dt.date(year + 1, 1, 1))
+    result = {k: [0] * 12 for k in KINDS}
+    for row in (Melding.objects.filter(start__gte=start, start__lt=end, withdrawn_at__isnull=True)
+                .annotate(month=ExtractMonth("start", tzinfo=TZ)).values("kind", "month").annotate(n=Count("pk"))
+                .order_by()):
+        if row["kind"] in result:
+            result[row["kind"]][row["month"] - 1] = row["n"]
+    return result

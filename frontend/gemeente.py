@@ -609,23 +609,6 @@ def auto_approval(request: HttpRequest) -> HttpResponse:
 # --- the yearly report ------------------------------------------------------------------------------------------
 
 
-def meldingen_per_month(year: int) -> dict[str, list[int]]:
-    """Active (not withdrawn) meldingen per kind and month of the event's local start in `year`; one GROUP BY."""
-    from django.db.models import Count
-    from django.db.models.functions import ExtractMonth
-
-    from boeking.clock import TZ
-
-    start, end = local_midnight(dt.date(year, 1, 1)), local_midnight(dt.date(year + 1, 1, 1))
-    result = {k: [0] * 12 for k in usage.KINDS}
-    for row in (Melding.objects.filter(start__gte=start, start__lt=end, withdrawn_at__isnull=True)
-                .annotate(month=ExtractMonth("start", tzinfo=TZ)).values("kind", "month").annotate(n=Count("pk"))
-                .order_by()):
-        if row["kind"] in result:
-            result[row["kind"]][row["month"] - 1] = row["n"]
-    return result
-
-
 def _change(now_value: float | int | None, before: float | int | None) -> str:
     if now_value is None or before is None:
         return "–"
@@ -645,7 +628,7 @@ def report_data(year: int) -> dict:
     occ_now = occupancy.occupancy(year, houses=houses)
     occ_before = occupancy.occupancy(year - 1, houses=houses)
     inc_now, inc_before = income.income(year, houses=houses), income.income(year - 1, houses=houses)
-    meld_now, meld_before = meldingen_per_month(year), meldingen_per_month(year - 1)
+    meld_now, meld_before = usage.meldingen_per_month(year), usage.meldingen_per_month(year - 1)
     access_rows = usage.accessibility_rows()
     auto = [r for r in usage.auto_approval_rows(houses) if r["kinds"]]
     city_now, city_before = occ_now.city(), occ_before.city()

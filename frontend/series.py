@@ -317,16 +317,14 @@ def series_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _confirm_cancel(request: HttpRequest, series: Series, data: dict) -> HttpResponse:
     """Before cancelling (works without JavaScript): which dates it cancels, and a button to go ahead."""
-    moment = now()
-    held = [b for b in series.occurrences.all() if b.status in BookingStatus.HOLDING and b.start > moment]
     if data["scope"] == "date":
+        held = [b for b in series.occurrences.all() if b.status in BookingStatus.HOLDING and b.start > now()]
         dates = [b for b in held if b.pk == data["booking"]]
         if not dates:
             raise Http404
-    elif data["scope"] == "following":
-        dates = [b for b in held if local(b.start).date() >= data["from_date"]]
-    else:
-        dates = held
+    else:  # exactly what the service will cancel: one home for "this and all following"
+        dates = list(services.series_cancel_targets(
+            series, data["from_date"] if data["scope"] == "following" else None))
     count = len(dates)
     question = ngettext("Weet u zeker dat u deze datum wilt annuleren?",
                         "Weet u zeker dat u deze %(n)s datums wilt annuleren?", count) % {"n": count}

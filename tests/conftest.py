@@ -51,3 +51,15 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A page requested in English leaves English active in this thread (LocaleMiddleware does not switch back):
+    every test starts and ends in the default language, so no test depends on the order it runs in."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -26,6 +26,7 @@ from .payments import payment_start, payment_sync, stripe_event_handle
 from .series import (
     series_approve,
     series_cancel,
+    series_cancel_targets,
     series_create,
     series_expire_overdue,
     series_plan,
@@ -40,6 +41,7 @@ __all__ = [
     "booking_refund_deposit", "booking_reject", "booking_request", "expire_overdue", "cap_rule_remove", "cap_rule_set",
     "closure_create", "closure_delete", "rule_settings_update", "closure_affected_bookings", "closure_cancel_affected",
     "inactive_room_bookings", "unavailable_cancel", "auto_approval_set",
-    "series_approve", "series_cancel", "series_create", "series_expire_overdue", "series_plan", "series_reject", "series_restore_date",
+    "series_approve", "series_cancel",
+    "series_cancel_targets", "series_create", "series_expire_overdue", "series_plan", "series_reject", "series_restore_date",
     "series_split",
 ]

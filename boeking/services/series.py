@@ -335,6 +335,14 @@ def series_reject(*, series: Series, actor, reason: str) -> Series:
         return locked
 
 
+def series_cancel_targets(series: Series, from_date: dt.date | None = None, *, moment: dt.datetime | None = None):
+    """The occurrences `series_cancel` cancels (and its confirmation page lists): held and not started, on or after
+    `from_date` (local) when given; a queryset ordered by start."""
+    moment = moment or now()
+    start_from = max(local_midnight(from_date), moment) if from_date else moment
+    return series.occurrences.filter(status__in=BookingStatus.HOLDING, start__gte=start_from).order_by("start")
+
+
 def series_cancel(*, series: Series, actor, from_date: dt.date | None = None, reason: str = "") -> list[Booking]:
     """Cancel the occurrences on or after `from_date` ("this and all following"; default: every future one).
     Past and already started occurrences are never changed. Cancelling from the first future occurrence cancels
@@ -349,8 +357,7 @@ def series_cancel(*, series: Series, actor, from_date: dt.date | None = None, re
             raise refusal
         moment = now()
         start_from = max(local_midnight(from_date), moment) if from_date else moment
-        future = list(locked.occurrences.select_for_update(of=("self",))
-                      .filter(status__in=BookingStatus.HOLDING, start__gte=start_from).order_by("start"))
+        future = list(series_cancel_targets(locked, from_date, moment=moment).select_for_update(of=("self",)))
         remaining = locked.occurrences.filter(status__in=BookingStatus.HOLDING, start__lt=start_from,
                                               start__gte=moment).exists()
         for booking in future:
