@@ -19,14 +19,25 @@ never fails because of it; a failed job is retried (boeking/jobs/queue.py).
   `/bestuur/…`, never to a resident's pages). The municipality gets meldingen only, in Dutch, without personal data.
 - Subjects hold admin-set names (rooms, houses): `clean_subject` folds newlines and control characters into spaces,
   so such a name can never make sending fail.
+- A booking's period reads the same in every mail (`format_period`): `za 12 december 2026, 14:00–18:00` within a day,
+  both dates when it runs past midnight.
+
+- **Account mails** (django-allauth: e-mail verification, password reset, address change, two-factor changes) take
+  the same path: the adapter (boeking.accounts.adapter) hands them to `account_mail`, which writes them in the
+  request — allauth's context holds the one-time link or code, made there and nowhere else — in the recipient's
+  language, and enqueues `deliver` with the message *sealed* (encrypted with a key derived from SECRET_KEY): the
+  queue and the jobs admin never show a reset or verification link. Sent once per job, not per account and event:
+  asking for a second link sends a second mail.
 """
 
 from __future__ import annotations
 
+import base64
 import contextvars
 import datetime as dt
 import functools
 import hashlib
+import json
 import logging
 import re
 import uuid
@@ -40,6 +51,7 @@ from django.tasks import TaskContext, task
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, translation
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext, gettext_noop
 
 from . import access, states
@@ -50,7 +62,7 @@ from .pricing import euro
 
 logger = logging.getLogger("zaalboek.mail")
 
-BOOKER, BOARD, MUNICIPALITY = "booker", "board", "municipality"
+BOOKER, BOARD, MUNICIPALITY, ACCOUNT = "booker", "board", "municipality", "account"
 
 # Subjects by event, with the board's own where it differs ("<event>/board"). Dutch msgids, English in locale/.
 # Placeholders: {room} "House – Room", {house}, {when} (local start, in the recipient's language), {kind}.
@@ -87,7 +99,7 @@ SUBJECTS = {
 class Recipient:
     email: str
     language: str  # a code of settings.LANGUAGES
-    audience: str  # BOOKER, BOARD or MUNICIPALITY
+    audience: str  # BOOKER, BOARD, MUNICIPALITY or ACCOUNT (the holder of an account, for allauth's mails)
 
 
 # --- who ---------------------------------------------------------------------------------------------------------
@@ -138,6 +150,19 @@ def format_when(moment) -> str:
     return dateformat.format(local(moment), "D d-m-Y H:i")
 
 
+_DAY = "D j F Y"  # za 12 december 2026, Sat 12 December 2026
+
+
+def format_period(start, end) -> str:
+    """A period in local time, in the active language: one date when it starts and ends on the same day
+    (`za 12 december 2026, 14:00–18:00`), both when it runs past midnight
+    (`za 12 december 2026 20:00 – zo 13 december 2026 01:00`)."""
+    start, end = local(start), local(end)
+    if start.date() == end.date():
+        return f"{dateformat.format(start, _DAY)}, {start:%H:%M}–{end:%H:%M}"
+    return f"{dateformat.format(start, _DAY + ' H:i')} – {dateformat.format(end, _DAY + ' H:i')}"
+
+
 def _localised(value):
     if isinstance(value, dt.datetime):
         return format_when(value)
@@ -165,7 +190,8 @@ def send(to: Recipient, event: str, about: Booking | Series | Melding, *, ics: b
 
     `event` ("booking.approved", "series.cancelled"…) picks the subject (`SUBJECTS`, the audience's own when there is
     one) and the template `boeking/email/<booking|payment|series|melding>.txt`, which gets `about` under its model
-    name, `house`, `room`, `when`, `audience`, `event`, `link`, `booker_name` and `context`; datetimes in `context`
+    name, `house`, `room`, `when` (the start), `period` (`format_period`, for a booking or melding), `audience`,
+    `event`, `link`, `booker_name` and `context`; datetimes in `context`
     are written as local time in the recipient's language. `ics` attaches the booking as a calendar event
     (boeking.ical)."""
     if not to.email:
@@ -182,6 +208,7 @@ def send(to: Recipient, event: str, about: Booking | Series | Melding, *, ics: b
             **values, type(about).__name__.lower(): about, "house": house, "event": name, "audience": to.audience,
             "link": _link(about, to.audience), "booker_name": getattr(about, "booker_name", ""),
             "room": placeholders["room"], "when": placeholders["when"],
+            "period": format_period(about.start, about.end) if hasattr(about, "end") else "",
         })
         attachments = []
         if ics:  # the booking as a calendar event: PUBLISH, or CANCEL (same UID, higher SEQUENCE) once it no longer
@@ -208,16 +235,17 @@ class Delivery:
 _delivery: contextvars.ContextVar[Delivery | None] = contextvars.ContextVar("zaalboek_delivery", default=None)
 
 
-def _about(about: Booking | Series | Melding) -> str:
-    return f"{type(about).__name__.lower()}:{about.pk}"
+def _about(about: Booking | Series | Melding | str) -> str:
+    """What a mail is about, for its sent-mail key: "booking:12", "series:3"…, or already such a text ("user:5")."""
+    return about if isinstance(about, str) else f"{type(about).__name__.lower()}:{about.pk}"
 
 
-def sent_mail_key(about: Booking | Series | Melding, event: str, once: str, to: Recipient) -> str:
+def sent_mail_key(about: Booking | Series | Melding | str, event: str, once: str, to: Recipient) -> str:
     raw = "\0".join([_about(about), event, once, to.audience, to.email.strip().lower()])
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _send_once(message: EmailMessage, to: Recipient, event: str, about: Booking | Series | Melding,
+def _send_once(message: EmailMessage, to: Recipient, event: str, about: Booking | Series | Melding | str,
                once: str) -> None:
     """Send `message` and record its key in one transaction: a failed send leaves no key (the retry sends it), and a
     key already there (sent before, or by a job running at the same time, which the unique key makes wait) means
@@ -239,6 +267,7 @@ def _send_once(message: EmailMessage, to: Recipient, event: str, about: Booking 
         message.send()
     if delivery:
         delivery.sent += 1
+    logger.info("%s %s to a %s: sent", event, _about(about), to.audience)
 
 
 def _once_per_job() -> str:
@@ -297,7 +326,7 @@ def _booking_mail(booking: Booking, event: str, *, board: bool = False, booker: 
 
 
 def _booking_context(booking: Booking) -> dict:
-    return {"until": booking.end, "deadline": booking.payment_deadline or "",
+    return {"deadline": booking.payment_deadline or "",
             "decision_deadline": booking.decision_deadline, "total": euro(booking.total_cents),
             "rental": euro(booking.rental_cents), "deposit": euro(booking.deposit_cents),
             "fee": euro(booking.cancellation_fee_cents), "refund": euro(booking.refunded_cents)}
@@ -472,7 +501,7 @@ def _send_melding(melding_id: int, event: str) -> None:
     melding = Melding.objects.select_related("house__neighbourhood").get(pk=melding_id)
     address = melding_address()
     if address:
-        send(Recipient(address, settings.LANGUAGE_CODE, MUNICIPALITY), event, melding, until=melding.end,
+        send(Recipient(address, settings.LANGUAGE_CODE, MUNICIPALITY), event, melding,
              municipality=settings.ZAALBOEK_MUNICIPALITY_NAME)
 
 
@@ -542,3 +571,69 @@ def invoice_issued(invoice_id: int) -> None:
     invoice, message = invoice_message(invoice_id)
     _send_once(message, Recipient(invoice.contact_email, invoice.language, BOOKER), f"invoice.{invoice.kind}", invoice,
                "")
+
+
+# --- accounts (django-allauth, through boeking.accounts.adapter) -----------------------------------------------------
+
+
+def account_subject(subject: str) -> str:
+    """An account mail's subject: one line (`clean_subject`), with ACCOUNT_EMAIL_SUBJECT_PREFIX ("Zaalboek: ") once."""
+    prefix = getattr(settings, "ACCOUNT_EMAIL_SUBJECT_PREFIX", "Zaalboek: ")
+    subject = clean_subject(subject)
+    return clean_subject(subject if subject.startswith(prefix.strip()) else f"{prefix}{subject}")
+
+
+def _account_holder(email: str, context: dict):
+    """The account an account mail goes to: allauth's `user` (not in its notifications' context), else the one with
+    this address, allauth's or the account's own; none for a reset asked for an unknown address."""
+    user = context.get("user")
+    if user is not None and getattr(user, "pk", None):
+        return user
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+
+    address = EmailAddress.objects.filter(email__iexact=email).select_related("user__profile").order_by("pk").first()
+    if address:
+        return address.user
+    return get_user_model().objects.filter(email__iexact=email).select_related("profile").order_by("pk").first()
+
+
+def _sealer():
+    """Fernet keys derived from SECRET_KEY (and its fallbacks, so a job enqueued before a key rotation still opens; its
+    links made with the old key are checked against the fallbacks too)."""
+    from cryptography.fernet import Fernet, MultiFernet
+
+    secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return MultiFernet([Fernet(base64.urlsafe_b64encode(
+        salted_hmac("zaalboek.notifications.account_mail", "seal", secret=secret, algorithm="sha256").digest()))
+        for secret in secrets])
+
+
+def account_mail(template_prefix: str, email: str, context: dict) -> None:
+    """allauth's mail `template_prefix` ("account/email/password_reset_key", "mfa/email/totp_activated"…) to `email`:
+    written now, in the account holder's language (`language_of`; without an account, the page's), from
+    `<prefix>_subject.txt` and `<prefix>_message.txt`, and enqueued in the caller's transaction.
+
+    Written here, not in the worker: allauth's context holds the one-time link or code (made in the request, some kept
+    only in the session) and the request itself. The job carries the message sealed (`_sealer`), so the database and
+    the jobs admin hold no more of a link than before, and less readably; the job's own arguments name the recipient,
+    the event ("account.password_reset_key") and the account ("user:5"). It is sent once per job: a retry sends
+    nothing twice, a second request for a link is a second job and a second mail."""
+    user = _account_holder(email, context)
+    language = language_of(user) if user is not None else (translation.get_language() or settings.LANGUAGE_CODE)
+    values = {"email": email, "site_name": "Zaalboek", "site_url": settings.ZAALBOEK_SITE_URL, "user": user, **context}
+    with translation.override(language):
+        subject = account_subject(render_to_string(f"{template_prefix}_subject.txt", values))
+        body = render_to_string(f"{template_prefix}_message.txt", values).strip() + "\n"
+    parts = template_prefix.split("/")
+    event = f"{parts[0]}.{parts[-1]}"[:40]  # account.password_reset_key, mfa.totp_activated
+    sealed = _sealer().encrypt(json.dumps({"subject": subject, "body": body}).encode()).decode()
+    account_message(email, language, event, f"user:{user.pk}" if user is not None else "user:-", sealed)
+
+
+@_mail
+def account_message(email: str, language: str, event: str, about: str, sealed: str) -> None:
+    """Send an account mail written by `account_mail` (the worker's half): unseal, send once per job."""
+    message = json.loads(_sealer().decrypt(sealed.encode()))
+    _send_once(EmailMessage(subject=message["subject"], body=message["body"], to=[email]),
+               Recipient(email, language, ACCOUNT), event, about, _once_per_job())

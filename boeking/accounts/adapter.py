@@ -1,12 +1,10 @@
 """allauth adapted to Zaalboek: usernames are e-mail addresses, a sign-up makes a resident (profile with postcode and
-18+ declaration, audited), each role lands on its own page after login, and allauth's mails are written in the
-recipient's language and leave the request as a task (`boeking.accounts.tasks.send_account_mail`)."""
+18+ declaration, audited), each role lands on its own page after login, and allauth's mails go the way of every mail
+(`boeking.notifications.account_mail`: the recipient's language, a task, sent once per job)."""
 
 from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
-from django.conf import settings
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -87,26 +85,12 @@ class AccountAdapter(DefaultAccountAdapter):
         return user
 
     def format_email_subject(self, subject: str) -> str:
-        prefix = getattr(settings, "ACCOUNT_EMAIL_SUBJECT_PREFIX", "Zaalboek: ")
-        return subject if subject.startswith(prefix) else f"{prefix}{subject}"
+        from boeking.notifications import account_subject
+
+        return account_subject(subject)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        """Render the mail in the recipient's language (the profile's, else the page's) and enqueue it."""
-        from boeking.notifications import language_of
+        """Every allauth mail (verification, reset, address change, two-factor changes): boeking.notifications."""
+        from boeking.notifications import account_mail
 
-        from .tasks import send_account_mail
-
-        user = context.get("user")
-        if user is None:
-            from allauth.account.models import EmailAddress
-
-            address = EmailAddress.objects.filter(email__iexact=email).select_related("user__profile").first()
-            user = address.user if address else None
-        language = language_of(user) if user is not None and getattr(user, "pk", None) else \
-            (translation.get_language() or settings.LANGUAGE_CODE)
-        ctx = {"email": email, "site_name": "Zaalboek", "site_url": settings.ZAALBOEK_SITE_URL, **context}
-        with translation.override(language):
-            subject = " ".join(render_to_string(f"{template_prefix}_subject.txt", ctx).splitlines()).strip()
-            subject = self.format_email_subject(subject)
-            body = render_to_string(f"{template_prefix}_message.txt", ctx).strip()
-        send_account_mail.enqueue(subject=subject, body=body, to=email, kind=template_prefix.rsplit("/", 1)[-1])
+        account_mail(template_prefix, email, context)

@@ -150,7 +150,7 @@ def test_language__each_recipient_reads_their_own(booking, resident, volunteer):
     booker, board = to(resident.email), to(volunteer.email)
     assert booker.subject == f"Request received: {booking.room}, Sat 03-04-2027 19:00"
     assert booker.body.startswith("Dear Truus Vrancken,\n")
-    assert "The board of" in booker.body and "When:      Sat 03-04-2027 19:00 – Sat 03-04-2027 23:00" in booker.body
+    assert "The board of" in booker.body and "When:      Sat 3 April 2027, 19:00–23:00" in booker.body
     assert "Beste" not in booker.body and "Kind regards," in booker.body
     assert board.subject.startswith("Nieuwe aanvraag: ") and "Met vriendelijke groet," in board.body
 
@@ -209,6 +209,79 @@ def test_subject__a_house_name_with_a_newline_in_a_melding_sends(booking, volunt
 
 def test_clean_subject__one_line_single_spaces():
     assert notifications.clean_subject(" Zaal\r\n\t1\x1b[31m \u2029 x ") == "Zaal 1 [31m x"
+
+
+# --- the period of a booking: one helper, one date within a day ---------------------------------------------------
+
+
+@pytest.mark.parametrize(("language", "same_day", "past_midnight"), [
+    ("nl", "za 12 december 2026, 14:00–18:00", "za 12 december 2026 20:00 – zo 13 december 2026 01:00"),
+    ("en", "Sat 12 December 2026, 14:00–18:00", "Sat 12 December 2026 20:00 – Sun 13 December 2026 01:00"),
+])
+def test_format_period__one_date_within_a_day__both_past_midnight(language, same_day, past_midnight):
+    from django.utils import translation
+
+    with translation.override(language):
+        assert notifications.format_period(local_dt(2026, 12, 12, 14), local_dt(2026, 12, 12, 18)) == same_day
+        assert notifications.format_period(local_dt(2026, 12, 12, 20), local_dt(2026, 12, 13, 1)) == past_midnight
+
+
+@pytest.mark.parametrize(("start", "end", "expected"), [
+    # 31 October 2027, 03:00 CEST becomes 02:00 CET: 00:00-03:00 UTC is 02:00 summer time to 04:00 winter time.
+    (dt.datetime(2027, 10, 31, 0, tzinfo=dt.UTC), dt.datetime(2027, 10, 31, 3, tzinfo=dt.UTC),
+     "zo 31 oktober 2027, 02:00–04:00"),
+    # 28 March 2027, 02:00 CET becomes 03:00 CEST.
+    (dt.datetime(2027, 3, 27, 23, 30, tzinfo=dt.UTC), dt.datetime(2027, 3, 28, 1, 30, tzinfo=dt.UTC),
+     "zo 28 maart 2027, 00:30–03:30"),
+    (dt.datetime(2027, 3, 27, 19, tzinfo=dt.UTC), dt.datetime(2027, 3, 28, 1, tzinfo=dt.UTC),
+     "za 27 maart 2027 20:00 – zo 28 maart 2027 03:00"),
+])
+def test_format_period__on_a_dst_day__local_wall_clock_times(start, end, expected):
+    from django.utils import translation
+
+    with translation.override("nl"):
+        assert notifications.format_period(start, end) == expected
+
+
+def test_approval_mail__same_day__the_date_once(booking, resident, volunteer):
+    services.booking_approve(booking=booking, actor=volunteer)
+    forget_sent_mail()
+    notifications.booking_approved(booking.pk)
+    body = to(resident.email).body
+    assert "Wanneer:   za 3 april 2027, 19:00–23:00\n" in body
+    assert body.count("3 april 2027") == 1 and "03-04-2027" not in body
+
+
+def test_approval_mail__past_midnight__both_dates__in_english(march, room, resident, volunteer):
+    speaks(resident, "en")
+    late = BookingFactory.approved(room=room, booker=resident, start=local_dt(2027, 4, 3, 20),
+                                   end=local_dt(2027, 4, 4, 1), approver=volunteer)
+    forget_sent_mail()
+    notifications.booking_approved(late.pk)
+    assert "When:      Sat 3 April 2027 20:00 – Sun 4 April 2027 01:00\n" in to(resident.email).body
+
+
+def test_approval_mail__on_the_day_summer_time_ends__the_local_times(march, room, resident, volunteer):
+    autumn = BookingFactory.approved(room=room, booker=resident, start=local_dt(2027, 10, 31, 19),
+                                     end=local_dt(2027, 10, 31, 23), approver=volunteer)
+    forget_sent_mail()
+    notifications.booking_approved(autumn.pk)
+    assert "Wanneer:   zo 31 oktober 2027, 19:00–23:00\n" in to(resident.email).body
+
+
+def test_every_booking_mail__the_same_period_line(booking, resident, volunteer):
+    """Request, payment, melding and reminder mails all write the period with format_period."""
+    services.booking_approve(booking=booking, actor=volunteer)
+    forget_sent_mail()
+    notifications.booking_requested(booking.pk)
+    notifications.payment_failed(booking.pk)
+    notifications.payment_reminder(booking.pk)
+    notifications.melding_created(Melding.objects.get(booking=booking).pk)
+    bodies = [m.body for m in mail.outbox]
+    assert len(bodies) >= 5  # requested (booker, board), payment failed, payment reminder, melding
+    for body in bodies:
+        assert "za 3 april 2027, 19:00–23:00\n" in body, body
+        assert "03-04-2027 23:00" not in body
 
 
 # --- payments ------------------------------------------------------------------------------------------------------

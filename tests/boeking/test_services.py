@@ -60,7 +60,7 @@ def test_booking_request__mails_booker_and_volunteers_after_commit(now_march, ro
     recipients = sorted(address for message in mail.outbox for address in message.to)
     assert recipients == sorted([booking.booker_email, volunteer.email])
     assert "Aanvraag ontvangen" in mail.outbox[0].subject
-    assert "za 03-04-2027 19:00" in mail.outbox[0].body
+    assert "za 3 april 2027, 19:00–23:00" in mail.outbox[0].body
 
 
 @pytest.mark.parametrize(

@@ -47,7 +47,7 @@ def test_melding__on_party_approval_mailed_to_the_address_in_the_rule_settings(r
         room.house, "party", 60, True, booking.start)
     [message] = melding_mails()
     assert message.to == ["alcohol@maastricht.example"]
-    assert room.house.name in message.subject and "za 06-03-2027 19:00" in message.body
+    assert room.house.name in message.subject and "za 6 maart 2027, 19:00–23:00" in message.body
     assert "Gasten:   60" in message.body and "Alcohol:  ja" in message.body
     assert_no_personal_data(message)
 

@@ -75,7 +75,7 @@ def test_event_reminder__two_days_before__date_address_house_rules_whom_to_call(
     (message,) = _to(resident.email)
     assert message.subject == f"Tot binnenkort: {room}, za 03-04-2027 19:00"
     body = message.body
-    assert "Wanneer:   za 03-04-2027 19:00 – za 03-04-2027 23:00" in body
+    assert "Wanneer:   za 3 april 2027, 19:00–23:00" in body
     assert "Adres:     Rechtstraat 1, 6221 EG Maastricht" in body
     assert f"het bestuur van {booking.house.name}, 043-1234599" in body
     assert "Huisregels:\nGeen confetti.\nOm 1 uur dicht." in body
