@@ -37,6 +37,8 @@ from boeking.occurrences import MAX_OCCURRENCES
 
 from .forms import CancelForm, ClosureForm, DecisionForm, RefundDepositForm
 from .helpers import audit_words, booking_actions, parse_day, price_rows, rule_rows
+from .helpers import confirm_page as _confirm_page
+from .helpers import confirmed as _confirmed
 from .templatetags.zaalboek import euro, localtime_nl
 
 
@@ -168,22 +170,6 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "frontend/bestuur/inbox.html", {
         "items": items, "houses": houses, "to_pay": to_pay, "deposits": deposits, "pending_series": pending_series,
         "unavailable": unavailable})
-
-
-def _confirmed(request: HttpRequest) -> bool:
-    """A destructive action runs only from its confirmation page's button (`confirm=yes`); the first POST shows that
-    page (no JavaScript needed)."""
-    return request.POST.get("confirm") in ("yes", "on")
-
-
-def _confirm_page(request: HttpRequest, *, title: str, question: str, facts: list[str], action: str, button: str,
-                  back: str, keep: dict[str, str] | list[tuple[str, str]] | None = None,
-                  danger: bool = True) -> HttpResponse:
-    """The confirmation step of a destructive action: what will happen, a button that posts again with
-    `confirm=yes` (and the fields of the first form in `keep`), and a way back that changes nothing."""
-    return render(request, "frontend/bestuur/confirm.html", {
-        "title": title, "question": question, "facts": facts, "action": action, "button": button, "back": back,
-        "keep": sorted(keep.items()) if isinstance(keep, dict) else list(keep or []), "danger": danger})
 
 
 def _booking_page(request: HttpRequest, booking: Booking, *, form: DecisionForm | None = None,

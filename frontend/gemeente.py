@@ -42,7 +42,7 @@ from boeking.rules import CapTable
 from boeking.services.config import cap_rule_remove, cap_rule_set, cap_rules_apply, rule_settings_update
 
 from .charts import MONTHS, bar_list, heat_map, month_chart, month_table
-from .helpers import bound_dates, parse_id
+from .helpers import bound_dates, confirm_page, confirmed, parse_id
 
 KIND_LABELS = {k.value: k.label for k in BookingKind if k in PRIVATE_KINDS}
 LEVEL_LABELS = {"full": gettext_lazy("Maximum bereikt"), "near": gettext_lazy("Bijna vol (≥ 80 %)"),
@@ -180,6 +180,24 @@ class RemoveOverrideForm(UtrechtForm):
     reason = forms.CharField(max_length=500, required=False)
 
 
+def _confirm_remove(request: HttpRequest, rule: CapRule, *, back: str, reason: str, keep: dict[str, str]) -> HttpResponse:
+    """The confirmation step before a house's own cap is removed: which cap goes, which cap applies after it."""
+    default = CapTable.load(house_ids=[]).version(0, rule.kind)
+    label = str(KIND_LABELS.get(rule.kind, rule.kind)).lower()
+    facts = [_("Huis: %(house)s") % {"house": rule.house.name},
+             _("Eigen maximum voor %(kind)s: %(cap)s per jaar") % {"kind": label, "cap": rule.cap},
+             _("Reden van dat maximum: %(reason)s") % {"reason": rule.reason} if rule.reason else "",
+             (_("Daarna geldt het maximum van de gemeente: %(cap)s per jaar.") % {"cap": default.cap})
+             if default is not None else "",
+             _("Al goedgekeurde boekingen blijven staan."),
+             _("Toelichting: %(reason)s") % {"reason": reason} if reason else ""]
+    return confirm_page(
+        request, title=_("Eigen maximum verwijderen"), action=request.get_full_path(), back=back, keep=keep,
+        question=_("Weet u zeker dat u het eigen maximum van %(house)s voor %(kind)s wilt verwijderen?")
+        % {"house": rule.house.name, "kind": label},
+        facts=facts, button=_("Ja, verwijder het eigen maximum"))
+
+
 @login_required
 def house_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One house: usage per kind against its caps (with the reason of an override), a chart per month, earlier
@@ -196,6 +214,7 @@ def house_detail(request: HttpRequest, pk: int) -> HttpResponse:
         year = usage.current_year()
     year = min(max(year, 2000), 2100)
     override_form = OverrideForm()
+    back = f"{reverse('gemeente:house', args=[house.pk])}?year={year}"
     if request.method == "POST":
         _require(request, _is_officer(user))
         action = request.POST.get("action")
@@ -209,10 +228,17 @@ def house_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, _("Het maximum van dit huis is vastgelegd."))
                 else:
                     rule = CapTable.load(house_ids=[house.pk]).version(house.pk, form.cleaned_data["kind"])
-                    if rule is not None and rule.house_id == house.pk:
-                        cap_rule_remove(actor=user, rule=rule, reason=form.cleaned_data.get("reason", ""))
+                    if rule is None or rule.house_id != house.pk:
+                        messages.error(request, _("Dit huis heeft geen eigen maximum voor deze soort; er is niets "
+                                                  "verwijderd."))
+                        return redirect(back)
+                    reason = form.cleaned_data.get("reason", "")
+                    if not confirmed(request):  # destructive: the first POST asks (as on the board's pages)
+                        return _confirm_remove(request, rule, back=back, reason=reason,
+                                               keep={"action": "remove", "kind": rule.kind, "reason": reason})
+                    cap_rule_remove(actor=user, rule=rule, reason=reason)
                     messages.success(request, _("Het eigen maximum is verwijderd; het maximum van de gemeente geldt."))
-                return redirect(f"{reverse('gemeente:house', args=[house.pk])}?year={year}")
+                return redirect(back)
             except DomainError as exc:
                 form.add_error(None, exc.detail)
         if action == "set":
@@ -287,8 +313,13 @@ def caps(request: HttpRequest) -> HttpResponse:
                     messages.success(request, _("Het maximum voor %(house)s is vastgelegd.") % {"house": data["house"]})
                     return redirect("gemeente:caps")
             elif action == "remove":
-                rule = get_object_or_404(CapRule, pk=parse_id(request.POST.get("rule")), house__isnull=False)
-                cap_rule_remove(actor=user, rule=rule, reason=request.POST.get("reason", ""))
+                rule = get_object_or_404(CapRule.objects.select_related("house"), pk=parse_id(request.POST.get("rule")),
+                                         house__isnull=False, cap__isnull=False)
+                reason = request.POST.get("reason", "")[:500]
+                if not confirmed(request):  # destructive: the first POST asks (as on the board's pages)
+                    return _confirm_remove(request, rule, back=reverse("gemeente:caps"), reason=reason,
+                                           keep={"action": "remove", "rule": str(rule.pk), "reason": reason})
+                cap_rule_remove(actor=user, rule=rule, reason=reason)
                 messages.success(request, _("Het eigen maximum is verwijderd."))
                 return redirect("gemeente:caps")
         except DomainError as exc:

@@ -7,6 +7,8 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
@@ -220,3 +222,22 @@ def audit_words(entry) -> str:
     to_status = getattr(entry, "to_status", "")
     status = str(BookingStatus(to_status).label).lower() if to_status in BookingStatus.values else ""
     return f"{text} → {status}" if status and status != text.lower() else text
+
+
+# --- the confirmation step of destructive actions (board and municipality pages) -----------------------------------
+
+
+def confirmed(request: HttpRequest) -> bool:
+    """A destructive action runs only from its confirmation page's button (`confirm=yes`); the first POST shows that
+    page (no JavaScript needed)."""
+    return request.POST.get("confirm") in ("yes", "on")
+
+
+def confirm_page(request: HttpRequest, *, title: str, question: str, facts: list[str], action: str, button: str,
+                 back: str, keep: dict[str, str] | list[tuple[str, str]] | None = None,
+                 danger: bool = True) -> HttpResponse:
+    """The confirmation step of a destructive action: what will happen, a button that posts again with
+    `confirm=yes` (and the fields of the first form in `keep`), and a way back that changes nothing."""
+    return render(request, "frontend/bestuur/confirm.html", {
+        "title": title, "question": question, "facts": facts, "action": action, "button": button, "back": back,
+        "keep": sorted(keep.items()) if isinstance(keep, dict) else list(keep or []), "danger": danger})

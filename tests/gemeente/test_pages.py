@@ -107,7 +107,7 @@ def test_house_page__override_needs_a_reason_and_is_audited(client, officer, roo
     assert (rule.cap, rule.reason) == (4, "horeca in de buurt")
     assert AuditEntry.objects.filter(action="cap_rule.set", actor=officer, object_id=str(rule.pk)).exists()
     assert "horeca in de buurt" in client.get(url).content.decode()
-    client.post(url, {"action": "remove", "kind": "party"})
+    client.post(url, {"action": "remove", "kind": "party", "confirm": "yes"})  # asked first: test_gemeente_confirm
     assert not CapRule.objects.filter(house=room.house).exists()
 
 
@@ -128,7 +128,7 @@ def test_caps_page__sets_city_defaults_and_overrides(client, officer, room):
     from collections import Counter
 
     assert [i for i, n in Counter(re.findall(r'\bid="([^"]+)"', body)).items() if n > 1] == []
-    client.post("/gemeente/maxima/", {"action": "remove", "rule": rule.pk})
+    client.post("/gemeente/maxima/", {"action": "remove", "rule": rule.pk, "confirm": "yes"})
     assert not CapRule.objects.filter(house=room.house).exists()
 
 
