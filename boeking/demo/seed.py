@@ -2,19 +2,23 @@
 
 What it makes: the seven wijken of Maastricht with buurten and PC4 postcodes (the PC4 → buurt mapping is
 approximate, demo only), eight fictional houses with opening hours, locations, rooms, facilities and tariffs, the
-city-wide caps and one per-house override, the demo accounts of SPEC §9 (password `demo`) plus fictional residents,
-volunteers and association contacts, and a year of bookings around today: about nine months back and three ahead.
+city-wide caps (with the party cap they replaced) and one per-house override, the demo accounts of SPEC §9 (password
+`demo`) plus fictional residents, volunteers and association contacts, a year of bookings around today (about nine
+months back and three ahead) and the last complete month's invoices.
 The static part (who, where, what) is in `boeking.demo.data`; this module places it in time.
 
 Bookings go through the services (`booking_request`, `booking_approve`, `booking_mark_paid`, ...), so every
 status, price, audit entry and melding is what the application itself would have produced. To make history the
 clock (`boeking.clock._now`) is set, step by step, to the moment a request, decision or payment happened.
 Configuration without a service of its own (geography, houses, rooms, tariffs, opening hours, people, memberships)
-is created with the ORM; caps and closures go through `boeking.services.config`.
+is created with the ORM; caps and closures go through `boeking.services.config`. Invoices: the houses' invoice
+settings and the last complete month's invoice run go through `boeking.invoicing.services`, as the board's page does;
+one invoice is marked paid.
 
-Idempotent: what exists is left alone (nothing is overwritten), and bookings are made only while the demo houses
-have none. `reset=True` removes the demo houses' bookings, meldingen and closures first, to get fresh dates around
-today. Deterministic for a given day (fixed random seed). Emails the services would send are not sent while seeding.
+Idempotent: what exists is left alone (nothing is overwritten), bookings are made only while the demo houses
+have none, invoices only while they have none. `reset=True` removes the demo houses' invoices, bookings, meldingen
+and closures first, to get fresh dates around today. Deterministic for a given day (fixed random seed). Emails the
+services would send are not sent while seeding.
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ from boeking.clock import local, make_local
 from boeking.demo import data as demo_data
 from boeking.demo.data import HouseData, Person
 from boeking.errors import CapReached, InvalidInput, InvalidLocalTime, RuleViolation, SlotTaken
+from boeking.invoicing import services as invoicing
+from boeking.invoicing.models import Invoice, InvoiceLine, InvoiceSequence, InvoiceSettings
 from boeking.models import (
     PRIVATE_KINDS,
     AuditEntry,
@@ -92,6 +98,19 @@ def _hm(text: str) -> dt.time:
 
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
+# The city's cap before the current one (kind → cap, reason), a year before it: the caps' history on /gemeente/ shows
+# a change. Before the demo's bookings begin, so no booking is measured against it.
+EARLIER_CAPS: dict[str, tuple[int, str]] = {PARTY: (10, "Eerste afspraak met de huizen")}
+CURRENT_CAPS_REASON = "Evaluatie na een jaar: meer ruimte voor feesten"
+
+
+def _demo_iban(number: int) -> str:
+    """A fictional Dutch IBAN with valid check digits (bank code ZAAL: no real bank)."""
+    from stdnum import iban
+
+    bban = f"ZAAL{number:010d}"
+    return f"NL{iban.calc_check_digits('NL00' + bban)}{bban}"
+
 
 @contextmanager
 def clock_at(moment: dt.datetime) -> Iterator[None]:
@@ -144,14 +163,14 @@ class DemoSeeder:
         self._caps()
         if reset:
             self._reset()
-        if Booking.objects.filter(house__slug__in=self.houses).exists():
-            return self.report
-        self.report.bookings_made = True
-        self._closures()
-        self._scenario()
-        self._series()
-        self._private_year()
-        self._near_cap()
+        if not Booking.objects.filter(house__slug__in=self.houses).exists():
+            self.report.bookings_made = True
+            self._closures()
+            self._scenario()
+            self._series()
+            self._private_year()
+            self._near_cap()
+        self._invoices()
         return self.report
 
     # --- configuration: created when missing, never overwritten ----------------------------------------------------
@@ -262,20 +281,40 @@ class DemoSeeder:
                                              defaults={"role": member_role})
 
     def _caps(self) -> None:
-        """City-wide defaults and one override, set by the municipality (audited) when missing."""
+        """City-wide defaults (for a party also the version a year before, `EARLIER_CAPS`) and one override, set by
+        the municipality (audited) when missing, oldest first."""
         officer = self.users["gemeente@example.org"]
-        with clock_at(self.now - dt.timedelta(days=PAST_DAYS + 30)):
-            for kind, cap in demo_data.DEFAULT_CAPS.items():
-                if not CapRule.objects.filter(kind=kind, house__isnull=True).exists():
-                    services.cap_rule_set(actor=officer, kind=kind, cap=cap)
+        current_from = self.now - dt.timedelta(days=PAST_DAYS + 30)
+        for kind, cap in demo_data.DEFAULT_CAPS.items():
+            versions = CapRule.objects.filter(kind=kind, house__isnull=True).order_by("effective_from")
+            first = versions.first()
+            if kind in EARLIER_CAPS and versions.count() < 2:
+                earlier, reason = EARLIER_CAPS[kind]
+                since = make_local(first.effective_from, dt.time(10)) if first else current_from
+                with clock_at(since - dt.timedelta(days=365)):
+                    services.cap_rule_set(actor=officer, kind=kind, cap=earlier, reason=reason)
+            if first is None:
+                with clock_at(current_from):
+                    services.cap_rule_set(actor=officer, kind=kind, cap=cap,
+                                          reason=CURRENT_CAPS_REASON if kind in EARLIER_CAPS else "")
+        with clock_at(current_from):
             for data in demo_data.HOUSES:
                 if data.party_cap_override and not CapRule.objects.filter(kind=PARTY, house=self.houses[data.slug]).exists():
                     cap, reason = data.party_cap_override
                     services.cap_rule_set(actor=officer, kind=PARTY, cap=cap, house=self.houses[data.slug], reason=reason)
 
     def _reset(self) -> None:
-        """Remove the demo houses' bookings (their audit entries go with them), meldingen and closures."""
+        """Remove the demo houses' invoices (with their numbering), bookings (their audit entries go with them),
+        meldingen and closures."""
         houses = list(self.houses.values())
+        invoices = Invoice.objects.filter(house__in=houses)
+        AuditEntry.objects.filter(object_type="invoice",
+                                  object_id__in=[str(pk) for pk in invoices.values_list("pk", flat=True)]).delete()
+        InvoiceLine.objects.filter(invoice__house__in=houses).exclude(credits_line=None).delete()
+        InvoiceLine.objects.filter(invoice__house__in=houses).delete()  # the lines protect bookings and invoices
+        invoices.exclude(credits=None).delete()
+        invoices.delete()
+        InvoiceSequence.objects.filter(house__in=houses).delete()
         closure_ids = [str(pk) for pk in Closure.objects.filter(house__in=houses).values_list("pk", flat=True)]
         AuditEntry.objects.filter(object_type="closure", object_id__in=closure_ids).delete()
         Closure.objects.filter(house__in=houses).delete()
@@ -616,6 +655,36 @@ class DemoSeeder:
             if self.counted[(slug, PARTY, year)] >= self._limit(slug, PARTY, year):
                 break
             self._private_event(slug, PARTY, week, outcome=CONFIRMED)
+
+
+    # --- invoices ------------------------------------------------------------------------------------------------
+
+    def _invoices(self) -> None:
+        """The last complete month's invoice run of every demo house (`invoice_run_issue`, by the house's volunteer,
+        early this month): one invoice per association whose confirmed bookings were not paid otherwise. The first
+        invoice is marked paid. Skipped while the demo houses have invoices."""
+        houses = list(self.houses.values())
+        if Invoice.objects.filter(house__in=houses).exists():
+            return
+        period_end = self.today.replace(day=1) - dt.timedelta(days=1)
+        period_start = period_end.replace(day=1)
+        issued_at = min(make_local(period_end + dt.timedelta(days=2), dt.time(10)), self.now)
+        issued = []
+        for number, data in enumerate(demo_data.HOUSES, start=1):
+            house, board = self.houses[data.slug], self.users[data.volunteer.email]
+            with clock_at(issued_at):
+                if not InvoiceSettings.objects.filter(house=house).exists():
+                    invoicing.invoice_settings_update(house=house, actor=board, iban=_demo_iban(number))
+                if not invoicing.invoiceable_bookings(house, period_start, period_end).exists():
+                    continue
+                issued += [(invoice, board) for invoice in invoicing.invoice_run_issue(
+                    house=house, period_start=period_start, period_end=period_end, actor=board)]
+        self.report.created["invoices"] += len(issued)
+        if issued:
+            invoice, board = issued[0]
+            with clock_at(self.now):
+                invoicing.invoice_mark_paid(invoice=invoice, actor=board,
+                                            paid_on=min(invoice.issue_date + dt.timedelta(days=10), self.today))
 
 
 def seed(*, reset: bool = False, random_seed: int = demo_data.RANDOM_SEED) -> Report:

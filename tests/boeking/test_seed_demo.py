@@ -12,6 +12,8 @@ from django.db import transaction
 
 from boeking import clock
 from boeking.demo import data as demo_data
+from boeking.demo.seed import CURRENT_CAPS_REASON, EARLIER_CAPS
+from boeking.invoicing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus
 from boeking.management.commands.seed_demo import Command as SeedDemo
 from boeking.models import (
     PRIVATE_KINDS,
@@ -37,12 +39,12 @@ from boeking.models import (
     RuleSettings,
     Tariff,
 )
-from boeking.rules import cap_status
+from boeking.rules import CapTable, cap_status
 
 pytestmark = pytest.mark.django_db
 
 MODELS = [District, Neighbourhood, PostcodeArea, Facility, House, OpeningHours, Location, Room, Tariff, Profile,
-          Membership, CapRule, RuleSettings, Booking, AuditEntry, Closure, Melding]
+          Membership, CapRule, RuleSettings, Booking, AuditEntry, Closure, Melding, Invoice, InvoiceLine]
 EXPECTED_REFUSALS = {"slot_taken", "series_closed"}  # a taken slot or a closed day; never any other rule
 
 
@@ -112,8 +114,8 @@ def test_seed_demo__builds_maastricht_houses_rooms_and_rules(seeded):
     assert {"Wyck", "Jekerkwartier", "Sint Pieter", "Mariaberg", "Amby", "Heugemerveld"} <= set(
         Neighbourhood.objects.values_list("name", flat=True))
     assert all("6211" <= pc4 <= "6229" for pc4 in PostcodeArea.objects.values_list("pc4", flat=True))
-    # City-wide caps of SPEC §4, one override with its reason.
-    assert {(r.kind, r.cap) for r in CapRule.objects.filter(house__isnull=True)} == {
+    # City-wide caps of SPEC §4 in force today, one override with its reason.
+    assert {(r.kind, r.cap) for r in CapTable.load(house_ids=[]).rules_on()} == {
         ("party", 12), ("koffietafel", 24), ("gathering", 12)}
     override = CapRule.objects.get(house__isnull=False)
     assert override.cap < 12 and "horeca" in override.reason.lower()
@@ -131,6 +133,51 @@ def test_seed_demo__second_run_changes_no_counts(seeded):
     call_command("seed_demo", stdout=out)
     assert counts() == before
     assert "al boekingen" in out.getvalue()
+
+
+def test_seed_demo__city_cap_has_a_history_set_through_the_service(seeded, client):
+    """The party cap had an earlier version, a year before the current one: the history on /gemeente/ shows a change
+    (both audited as the municipality's changes, oldest first)."""
+    earlier, reason = EARLIER_CAPS["party"]
+    versions = list(CapRule.objects.filter(kind="party", house__isnull=True).order_by("effective_from"))
+    assert [v.cap for v in versions] == [earlier, 12] and versions[0].reason == reason
+    assert (versions[1].effective_from - versions[0].effective_from).days in (365, 366)
+    assert versions[1].effective_from <= clock.local(Booking.objects.order_by("start").first().start).date()
+    changes = AuditEntry.objects.filter(action="cap_rule.set", object_id__in=[str(v.pk) for v in versions])
+    assert [(e.data["from"], e.data["to"]) for e in changes.order_by("at")] == [(None, earlier), (earlier, 12)]
+    assert {e.actor.username for e in changes} == {"gemeente@example.org"}
+    client.force_login(get_user_model().objects.get(username="gemeente@example.org"))
+    body = client.get("/gemeente/regels/").content.decode()
+    assert reason in body and CURRENT_CAPS_REASON in body
+
+
+def test_seed_demo__last_month_is_invoiced_through_the_invoice_run(seeded, client):
+    """The associations that used rooms last month have an invoice from the house's run (numbered, a PDF, audited);
+    one is paid. An association downloads its PDF."""
+    today = clock.today()
+    period_end = today.replace(day=1) - dt.timedelta(days=1)
+    invoices = list(Invoice.objects.select_related("house", "contact").order_by("pk"))
+    assert len(invoices) >= 2
+    assert {(i.kind, i.period_start, i.period_end) for i in invoices} == {
+        (InvoiceKind.INVOICE, period_end.replace(day=1), period_end)}
+    assert [i.status for i in invoices].count(InvoiceStatus.PAID) == 1
+    for invoice in invoices:
+        assert bytes(invoice.pdf).startswith(b"%PDF") and invoice.number.endswith(f"-{invoice.issue_date.year}-0001")
+        assert invoice.issue_date <= today and invoice.iban
+        lines = InvoiceLine.objects.filter(invoice=invoice).select_related("booking")
+        assert lines and sum(line.amount_cents for line in lines) == invoice.total_cents > 0
+        assert all(line.booking.kind == BookingKind.ASSOCIATION and line.booking.status == BookingStatus.CONFIRMED
+                   and line.booking.booker_id == invoice.contact_id for line in lines)
+        assert AuditEntry.objects.filter(action="invoice.issued", object_type="invoice",
+                                         object_id=str(invoice.pk)).count() == 1
+    paid = next(i for i in invoices if i.status == InvoiceStatus.PAID)
+    assert paid.paid_cents == paid.total_cents and paid.issue_date <= paid.paid_on <= today
+    choir = get_user_model().objects.get(username="vereniging@example.org")
+    mine = next(i for i in invoices if i.contact_id == choir.pk)
+    client.force_login(choir)
+    assert mine.number in client.get("/mijn/facturen/").content.decode()
+    response = client.get(f"/mijn/facturen/{mine.pk}/pdf/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
 
 
 def test_seed_demo__demo_accounts_have_their_roles_and_password_demo(seeded):
@@ -237,3 +284,6 @@ def test_seed_demo__reset_reseeds_around_another_day(seeded, monkeypatch):
     assert (House.objects.count(), get_user_model().objects.count()) == (houses, users)
     assert Booking.objects.order_by("start").first().start >= clock.now() - dt.timedelta(days=300)
     assert_demo_invariants(command)
+    # The invoices went with the bookings and were made anew for the month before the new day, numbered from 1.
+    assert {(i.period_end, i.number.rsplit("-", 1)[1]) for i in Invoice.objects.all()} == {(dt.date(2026, 12, 31),
+                                                                                             "0001")}
