@@ -623,6 +623,10 @@ def account_mail(template_prefix: str, email: str, context: dict) -> None:
     language = language_of(user) if user is not None else (translation.get_language() or settings.LANGUAGE_CODE)
     values = {"email": email, "site_name": "Zaalboek", "site_url": settings.ZAALBOEK_SITE_URL, "user": user, **context}
     with translation.override(language):
+        # allauth's notifications carry the moment of the change (`timestamp`): Maastricht's clock in the recipient's
+        # language, as the booking mails write a moment (ma 30 november 2026 15:01), not Django's "Nov. 30, 2026".
+        values = {key: dateformat.format(local(value), _DAY + " H:i") if isinstance(value, dt.datetime) else value
+                  for key, value in values.items()}
         subject = account_subject(render_to_string(f"{template_prefix}_subject.txt", values))
         body = render_to_string(f"{template_prefix}_message.txt", values).strip() + "\n"
     parts = template_prefix.split("/")
