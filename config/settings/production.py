@@ -25,7 +25,7 @@ if SECRET_KEY in DEFAULT_SECRET_KEYS or SECRET_KEY.startswith("insecure") or len
         "Set SECRET_KEY to a random value of at least 50 characters, e.g. "
         "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`. The default development key is refused.")
 SECRET_KEY_FALLBACKS = [k for k in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if k]  # key rotation
-if "DATABASE_URL" not in os.environ or DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+if "DATABASE_URL" not in os.environ or DATABASES["default"]["ENGINE"] != "config.postgresql":
     raise ImproperlyConfigured("Production needs PostgreSQL (DATABASE_URL=postgres://…): it guards double bookings.")
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
 if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
