@@ -21,19 +21,26 @@ def merge(intervals: Iterable[Interval]) -> list[Interval]:
 
 
 def subtract(base: Iterable[Interval], remove: Iterable[Interval]) -> list[Interval]:
-    """`base` minus every interval in `remove`; both may be unsorted and overlapping."""
-    result = merge(base)
-    for r_start, r_end in merge(remove):
-        nxt: list[Interval] = []
-        for start, end in result:
-            if r_end <= start or r_start >= end:
-                nxt.append((start, end))
-                continue
-            if start < r_start:
-                nxt.append((start, r_start))
-            if r_end < end:
-                nxt.append((r_end, end))
-        result = nxt
+    """`base` minus every interval in `remove`; both may be unsorted and overlapping. Sorted and merged result.
+
+    One sweep over both merged lists: O(n + m) after sorting (a month of opening hours minus a month of bookings is
+    computed on every availability request)."""
+    cuts = merge(remove)
+    count, first = len(cuts), 0
+    result: list[Interval] = []
+    for start, end in merge(base):
+        while first < count and cuts[first][1] <= start:
+            first += 1  # ends before this interval, and so before every later one
+        at, i = start, first
+        while i < count and at < end and cuts[i][0] < end:
+            cut_start, cut_end = cuts[i]
+            if cut_start > at:
+                result.append((at, cut_start))
+            if cut_end > at:
+                at = cut_end
+            i += 1
+        if at < end:
+            result.append((at, end))
     return result
 
 

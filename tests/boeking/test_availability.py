@@ -7,6 +7,8 @@ import dataclasses
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from boeking import clock, intervals, services
 from boeking.availability import Availability, opening_intervals, room_availability
@@ -301,6 +303,22 @@ def test_intervals_subtract__splits_trims_and_removes():
         (h(8), h(9)), (h(10), h(11, 30)), (h(13, 30), h(16))]
     assert intervals.subtract(base, [(h(7), h(18))]) == []
     assert intervals.subtract(base, [(h(12), h(13))]) == base  # half-open: touching removes nothing
+
+
+_spans = st.lists(st.tuples(st.integers(0, 48), st.integers(0, 48)), max_size=8)
+
+
+@given(base=_spans, remove=_spans)
+def test_intervals_subtract__equals_minute_by_minute_set_difference(base, remove):
+    """Against a plain reference: the quarters of an hour in `base` and not in `remove`, joined back together."""
+    def spans(pairs):
+        return [(h(0) + dt.timedelta(minutes=15 * a), h(0) + dt.timedelta(minutes=15 * b)) for a, b in pairs]
+
+    kept = {q for a, b in base for q in range(a, b)} - {q for a, b in remove for q in range(a, b)}
+    expected = intervals.merge(spans((q, q + 1) for q in kept))
+    result = intervals.subtract(spans(base), spans(remove))
+    assert result == expected
+    assert all(a_end < b_start for (_, a_end), (b_start, _) in zip(result, result[1:], strict=False))
 
 
 def test_intervals_clip__to_a_window():
