@@ -16,7 +16,7 @@ from django.db.models import F, Func, Q
 from django.utils.translation import gettext_lazy as _
 from recurrence.fields import RecurrenceField
 
-from .constraints import PostgresExclusionConstraint
+from .constraints import PostgresExclusionConstraint, PostgresGistIndex
 from .identifiers import IBANField, PostcodeField
 from .querysets import BookingQuerySet, ClosureQuerySet, SeriesQuerySet
 
@@ -621,6 +621,11 @@ class Booking(models.Model):
             models.Index(fields=["room", "start"], name="booking_room_start"),
             models.Index(fields=["house", "kind", "local_year", "status"], name="booking_cap_count"),
             models.Index(fields=["status", "decision_deadline"], name="booking_status_deadline"),
+            # Bookings holding a slot that overlap a period, in every room at once (find a room for a date at national
+            # scale: `BookingQuerySet.holding_during`). The exclusion constraint's index leads with the room.
+            PostgresGistIndex(TsTzRange("start", "blocked_until"), name="booking_holding_period",
+                              condition=Q(status__in=[s.value for s in BookingStatus.HOLDING]),
+                              sqlite_fields=["start", "blocked_until"]),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(start__lt=F("end")), name="booking_start_before_end"),

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from django.db import models
+from django.contrib.postgres.fields import DateTimeRangeField
+from django.db import connections, models
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import Q
 
 if TYPE_CHECKING:
@@ -33,6 +35,19 @@ class BookingQuerySet(models.QuerySet):
     def in_period(self, start: dt.datetime, end: dt.datetime) -> BookingQuerySet:
         """All bookings whose blocked time `[start, blocked_until)` touches `[start, end)`, even partially."""
         return self.filter(start__lt=end, blocked_until__gt=start)
+
+    def holding_during(self, start: dt.datetime, end: dt.datetime) -> BookingQuerySet:
+        """`active().in_period(start, end)`: bookings holding their slot whose blocked time `[start, blocked_until)`
+        overlaps `[start, end)`. On PostgreSQL written as the range overlap `tstzrange(start, blocked_until) && [start,
+        end)` — the same set — so the GiST index `booking_holding_period` finds them among all rooms at once (a
+        national-scale search for a date reads ~1,600 of a million rows instead of all of them)."""
+        from .models import TsTzRange
+
+        holding = self.active()
+        if connections[self.db].vendor != "postgresql":
+            return holding.in_period(start, end)
+        return holding.alias(holding_period=TsTzRange("start", "blocked_until", output_field=DateTimeRangeField())
+                             ).filter(holding_period__overlap=DateTimeTZRange(start, end, "[)"))
 
     def counting_towards_cap(self, house: House | int, kind: str, year: int) -> BookingQuerySet:
         """Bookings a cap counts: approved and confirmed (past ones too) of `house` and `kind` whose local start
