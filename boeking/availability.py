@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import CharField, Exists, Func, Max, OuterRef, Q, StringAgg, Value
+from django.db.models.functions import Cast
 from django.utils.dateparse import parse_datetime, parse_time
 
 from . import intervals
@@ -204,52 +206,162 @@ def room_availability(room: Room | int, first_day: dt.date, last_day: dt.date) -
     return compute(window)
 
 
-def rooms_availability(rooms, first_day: dt.date, last_day: dt.date, *, among=None) -> dict[int, Availability]:
-    """`room_availability` for many rooms at once (the search page, a house's agenda): `{room.pk: Availability}`
-    over local days `first_day`..`last_day`, computed by `compute` from one `Window` per room.
+NEVER_OPEN = Availability(busy=[], open=[], closed=[])
 
-    Three queries whatever the number of rooms: the slot-holding bookings, the closures and the weekly opening
-    hours of all of them. `rooms`: objects with `pk`, `house_id` and `buffer_minutes` (Room instances, or lighter
-    rows); all are taken as bookable. An empty iterable costs nothing. `among`: a Room queryset selecting exactly
-    `rooms` (the search's filters), used as a subquery instead of a list of ids, which costs little to build for
-    thousands of rooms.
+
+@dataclass(frozen=True)
+class Answers:
+    """The availability of many rooms over the same local days, without one object per room (`load_answers`):
+    a room without bookings and closures of its own has its house's answer, the others their own.
+
+    - `by_house`: `{house_id: Availability}` of a room of that house with no booking in the range and no closure
+      of its own (its house's opening hours minus the house's closures). Houses without opening hours in the
+      range are missing: never open.
+    - `by_room`: `{room_id: Availability}` of the rooms with bookings holding a slot (or closures of their own)
+      in the range.
+    - `house_of`: `{room_id: house_id}` of the rooms in `by_room`.
+    - `weekdays`: the weekdays (0 = Monday) whose opening hours the range reads.
+    Equal inputs give the same object: the answers are shared and must not be changed.
     """
-    rooms = list(rooms)
-    if not rooms:
-        return {}
+
+    by_house: dict[int, Availability]
+    by_room: dict[int, Availability]
+    house_of: dict[int, int]
+    weekdays: frozenset[int]
+
+    def of(self, room_id: int, house_id: int) -> Availability:
+        answer = self.by_room.get(room_id)
+        return answer if answer is not None else self.by_house.get(house_id, NEVER_OPEN)
+
+    def rooms_where(self, passes: Callable[[Availability], bool]) -> Q:
+        """A condition on Room selecting the rooms (of those `load_answers` read) whose answer `passes` — for the
+        database to count and page them, without a row per room in Python. `passes` is asked once per distinct
+        answer. The condition names the exceptions, whichever list is shorter (the houses that pass, or those that
+        do not), so its size follows the rooms with bookings, not the number of rooms."""
+        verdicts: dict[int, bool] = {}
+
+        def ok(answer: Availability) -> bool:
+            if id(answer) not in verdicts:
+                verdicts[id(answer)] = bool(passes(answer))
+            return verdicts[id(answer)]
+
+        passing = {house_id: ok(answer) for house_id, answer in self.by_house.items()}
+        houses_in = [house_id for house_id, passes_too in passing.items() if passes_too]
+        houses_out = [house_id for house_id, passes_too in passing.items() if not passes_too]
+        if len(houses_in) <= len(houses_out):
+            house_passes = Q(house_id__in=houses_in)
+        else:  # every house with opening hours in the range, but those that do not pass
+            house_passes = Q(Exists(OpeningHours.objects.filter(house_id=OuterRef("house_id"),
+                                                                weekday__in=self.weekdays))) & ~Q(house_id__in=houses_out)
+        # A room with its own answer is in when its answer passes, whatever its house's: named only where the two
+        # differ (mostly rooms booked for the hours asked for).
+        own_in, own_out = [], []
+        for room_id, answer in self.by_room.items():
+            room_ok, house_ok = ok(answer), passing.get(self.house_of[room_id], False)
+            if room_ok != house_ok:
+                (own_in if room_ok else own_out).append(room_id)
+        return (house_passes & ~Q(pk__in=own_out)) | Q(pk__in=own_in)
+
+
+class _Joined(Func):
+    """`a || ',' || b || …` (PostgreSQL and SQLite): Concat's NULL guards cost more than the join; no column is NULL."""
+
+    arg_joiner = " || ',' || "
+    template = "%(expressions)s"
+    output_field = CharField()
+
+
+def _hours_text():
+    """One text per house: its opening hours as `weekday,opens,closes` joined by `;` (parsed by `_parse_hours`)."""
+    return StringAgg(_Joined(*(Cast(name, CharField()) for name in ("weekday", "opens", "closes"))), Value(";"))
+
+
+@lru_cache(maxsize=1024)
+def _parse_hours(text: str) -> WeeklyHours:
+    rows = []
+    for part in text.split(";"):
+        weekday, opens, closes = part.split(",")
+        rows.append((int(weekday), dt.time.fromisoformat(opens), dt.time.fromisoformat(closes)))
+    return tuple(sorted(rows))
+
+
+def load_answers(rooms, first_day: dt.date, last_day: dt.date, *, longest_buffer: int | None = None) -> Answers:
+    """`room_availability` for every room of the Room queryset `rooms` (used as a subquery: the rooms themselves
+    are never loaded) over local days `first_day`..`last_day`, as `Answers`.
+
+    Four queries whatever the number of rooms — the longest buffer among them (skipped when the caller gives
+    `longest_buffer`, minutes), the slot-holding bookings (with their room's house and buffer), the closures and
+    the opening hours (one text per house) — and one `compute` per distinct window: most rooms of a day have no
+    booking, and houses share opening hours. All rooms are taken as bookable.
+    """
     window_start = local_midnight(first_day)
     window_end = local_midnight(last_day + dt.timedelta(days=1))
-    room_ids = [room.pk for room in rooms] if among is None else among.order_by().values("pk")
-    house_ids = sorted({room.house_id for room in rooms}) if among is None else among.order_by().values("house_id")
-    longest_buffer = dt.timedelta(minutes=max(room.buffer_minutes for room in rooms))
+    # DISTINCT: PostgreSQL then joins the houses once each (a semi-join per opening-hours row cost 3× as much).
+    room_ids, house_ids = rooms.order_by().values("pk"), rooms.order_by().values("house_id").distinct()
+    if longest_buffer is None:
+        longest_buffer = rooms.order_by().aggregate(longest=Max("buffer_minutes"))["longest"] or 0
     busy: dict[int, list[Interval]] = {}
-    for room_id, start, until in (Booking.objects.active().filter(room_id__in=room_ids)
-                                  .in_period(window_start, window_end + longest_buffer)
-                                  .values_list("room_id", "start", "blocked_until")):
-        busy.setdefault(room_id, []).append((start, until))
+    room_facts: dict[int, tuple[int, int]] = {}  # room id -> (house id, buffer minutes)
+    for room_id, house_id, buffer, start, until in (
+            Booking.objects.filter(room_id__in=room_ids)
+            .holding_during(window_start, window_end + dt.timedelta(minutes=longest_buffer))
+            .values_list("room_id", "room__house_id", "room__buffer_minutes", "start", "blocked_until")):
+        # Loaded up to the longest buffer past the range; this room's own buffer decides which of them count.
+        if start < window_end + dt.timedelta(minutes=buffer):
+            busy.setdefault(room_id, []).append((start, until))
+            room_facts[room_id] = (house_id, buffer)
     house_closed: dict[int, list[Interval]] = {}
     room_closed: dict[int, list[Interval]] = {}
     for house_id, room_id, start, end in (Closure.objects.filter(Q(room__isnull=True, house_id__in=house_ids)
                                                                  | Q(room_id__in=room_ids),
                                                                  start__lt=window_end, end__gt=window_start)
                                           .values_list("house_id", "room_id", "start", "end")):
-        (house_closed.setdefault(house_id, []) if room_id is None else room_closed.setdefault(room_id, [])).append(
-            (start, end))
-    hours: dict[int, list] = {}
-    for house_id, weekday, opens, closes in (OpeningHours.objects.filter(house_id__in=house_ids).order_by()
-                                             .values_list("house_id", "weekday", "opens", "closes")):
-        hours.setdefault(house_id, []).append((weekday, opens, closes))
-    result = {}
-    for room in rooms:
-        # Loaded up to the longest buffer past the range; this room's own buffer decides which of them count.
-        limit = window_end + dt.timedelta(minutes=room.buffer_minutes)
-        result[room.pk] = compute(Window(
-            room_id=room.pk, bookable=True, buffer_minutes=room.buffer_minutes,
-            hours=tuple(sorted(hours.get(room.house_id, []))),
-            closures=tuple(sorted([*house_closed.get(room.house_id, []), *room_closed.get(room.pk, [])])),
-            busy=tuple(sorted(b for b in busy.get(room.pk, []) if b[0] < limit)),
-            first_day=first_day, last_day=last_day))
-    return result
+        if room_id is None:
+            house_closed.setdefault(house_id, []).append((start, end))
+        else:
+            room_closed.setdefault(room_id, []).append((start, end))
+            room_facts.setdefault(room_id, (house_id, 0))
+    # Only the weekdays the range can touch (`_opening_intervals` starts the evening before the first day).
+    weekdays = {(first_day + dt.timedelta(days=n)).weekday() for n in range(-1, min((last_day - first_day).days, 6) + 1)}
+    hours = {house_id: _parse_hours(text) for house_id, text in (
+        OpeningHours.objects.filter(house_id__in=house_ids, weekday__in=weekdays).order_by()
+        .values("house_id").annotate(text=_hours_text()).values_list("house_id", "text"))}
+    shut = {house_id: tuple(sorted(rows)) for house_id, rows in house_closed.items()}
+    computed: dict[tuple, Availability] = {}
+
+    def answer(weekly: WeeklyHours, closures: tuple, taken: tuple, buffer: int, room_id: int) -> Availability:
+        key = (weekly, closures, taken, buffer if taken else 0)  # without bookings the buffer changes nothing
+        found = computed.get(key)
+        if found is None:
+            found = computed[key] = compute(Window(
+                room_id=room_id, bookable=True, buffer_minutes=buffer, hours=weekly, closures=closures, busy=taken,
+                first_day=first_day, last_day=last_day))
+        return found
+
+    by_house = {house_id: answer(hours.get(house_id, ()), shut.get(house_id, ()), (), 0, 0)
+                for house_id in hours.keys() | shut.keys()}
+    by_room = {}
+    for room_id, (house_id, buffer) in room_facts.items():
+        closures = shut.get(house_id, ())
+        if room_id in room_closed:
+            closures = tuple(sorted([*closures, *room_closed[room_id]]))
+        by_room[room_id] = answer(hours.get(house_id, ()), closures, tuple(sorted(busy.get(room_id, ()))), buffer,
+                                  room_id)
+    return Answers(by_house=by_house, by_room=by_room, house_of={room_id: facts[0] for room_id, facts in room_facts.items()},
+                   weekdays=frozenset(weekdays))
+
+
+def rooms_availability(rooms, first_day: dt.date, last_day: dt.date) -> dict[int, Availability]:
+    """`room_availability` for a few rooms at once (a house's agenda): `{room.pk: Availability}` over local days
+    `first_day`..`last_day`. `rooms`: Room objects (with `pk`, `house_id` and `buffer_minutes`); all are taken as
+    bookable. Three queries whatever the number of rooms (`load_answers`); an empty iterable costs nothing.
+    The answers may be shared between rooms and must not be changed."""
+    rooms = list(rooms)
+    if not rooms:
+        return {}
+    answers = load_answers(Room.objects.filter(pk__in=[room.pk for room in rooms]), first_day, last_day,
+                           longest_buffer=max(room.buffer_minutes for room in rooms))
+    return {room.pk: answers.of(room.pk, room.house_id) for room in rooms}
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ goes through boeking.services."""
 from __future__ import annotations
 
 import datetime as dt
-from types import SimpleNamespace
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -113,12 +112,28 @@ def _continued(start: dt.datetime, end: dt.datetime, midnight: dt.datetime) -> b
     return start <= midnight and end <= midnight + NIGHT_TAIL
 
 
+def _free_on(open_times: list, midnight: dt.datetime, next_midnight: dt.datetime, window: tuple | None,
+             earliest: dt.datetime | None) -> list | None:
+    """A room's free times on the day from `midnight` to `next_midnight` (None: not free that day, or not for the
+    whole `window` of a dagdeel); `open_times` as `availability.load_answers` gives them, `earliest` cuts off what is
+    past today."""
+    slots = [(s, e) for s, e in open_times if s < next_midnight]
+    if earliest:
+        slots = [(max(s, earliest), e) for s, e in slots if e > earliest]
+    if window and not intervals.covers(slots, *window):
+        return None
+    if not window and all(_continued(s, e, midnight) for s, e in slots):
+        return None  # nothing, or only the tail of last night: no free time on this day
+    return slots
+
+
 def home(request: HttpRequest) -> HttpResponse:
     """Find a room: by date and dagdeel (rooms free for that dagdeel, or with free time that day), guests,
     facilities and accessibility needs. A past date is refused at its field. Results are sorted by the name of the
     house, then of the room, `RESULTS_PER_PAGE` a page; without a search the houses are listed by name,
-    `HOUSES_PER_PAGE` a page, never all at once. A constant number of queries whatever the number of rooms:
-    availability for every candidate room in three (`availability.rooms_availability`)."""
+    `HOUSES_PER_PAGE` a page, never all at once. A constant number of queries whatever the number of rooms, and
+    no row per room: availability of all candidate rooms in four (`availability.load_answers`), then the database
+    counts and pages the free ones."""
     form = bound_dates(SearchForm(request.GET or None))
     searched = form.is_bound and any(request.GET.get(name) for name in form.fields) and form.is_valid()
     context = {"form": form, "searched": searched, "day": None, "daypart": None, "guests": None,
@@ -137,34 +152,29 @@ def home(request: HttpRequest) -> HttpResponse:
         if "wheelchair" in needs:
             rooms = rooms.filter(WHEELCHAIR)
         day, part = data.get("date"), data.get("daypart") or ""
-        free: dict[int, list] = {}
+        answers, judged = None, {}
         if day:
-            # Just what the availability needs, for every candidate room; the page's rooms are loaded in full after.
-            candidates = [SimpleNamespace(pk=pk, house_id=house_id, buffer_minutes=buffer) for pk, house_id, buffer
-                          in rooms.values_list("pk", "house_id", "buffer_minutes")]
-            # Through the next day: an evening free until 01:00 shows its real end.
-            found = availability.rooms_availability(candidates, day, day + dt.timedelta(days=1), among=rooms)
+            # Through the next day: an evening free until 01:00 shows its real end. Rooms without bookings share
+            # their house's answer: each distinct answer is judged once, and the database picks the free rooms.
+            answers = availability.load_answers(rooms, day, day + dt.timedelta(days=1))
             window = None
             if part:
                 start_time, end_time = DAYPART_TIMES[part]
                 window = (make_local(day, start_time), make_local(day, end_time))
             earliest = _next_quarter(now()) if day == today() else None  # today: what is left of it
-            for room in candidates:
-                slots = [(s, e) for s, e in found[room.pk].open if s < local_midnight(day + dt.timedelta(days=1))]
-                if earliest:
-                    slots = [(max(s, earliest), e) for s, e in slots if e > earliest]
-                if window and not intervals.covers(slots, *window):
-                    continue
-                if not window and all(_continued(s, e, local_midnight(day)) for s, e in slots):
-                    continue  # nothing, or only the tail of last night: no free time on this day
-                free[room.pk] = slots
-            ids = list(free)
-        else:
-            ids = list(rooms.values_list("pk", flat=True))
-        page = _page(request, ids, RESULTS_PER_PAGE)
+            midnight, next_midnight = local_midnight(day), local_midnight(day + dt.timedelta(days=1))
+
+            def judge(answer) -> list | None:
+                if id(answer) not in judged:
+                    judged[id(answer)] = _free_on(answer.open, midnight, next_midnight, window, earliest)
+                return judged[id(answer)]
+
+            rooms = rooms.filter(answers.rooms_where(lambda answer: judge(answer) is not None))
+        # The page's ids first (sorting needs only the house), then those rooms in full.
+        page = _page(request, rooms.values_list("pk", flat=True), RESULTS_PER_PAGE)
         by_pk = {room.pk: room for room in _rooms().filter(pk__in=list(page.object_list))}
-        results = [{"room": by_pk[pk], "free": _free_slots(free[pk], day) if day else None}
-                   for pk in page.object_list if pk in by_pk]
+        results = [{"room": room, "free": _free_slots(judge(answers.of(room.pk, room.house_id)), day)
+                    if day else None} for room in (by_pk[pk] for pk in page.object_list if pk in by_pk)]
         for r in results:
             r["room"].location.house = r["room"].house  # for the map's markers: already loaded
         query = request.GET.copy()
