@@ -4,6 +4,7 @@ declaration) and the login form without placeholders (labels say what to fill in
 from __future__ import annotations
 
 from allauth.account import forms as allauth_forms
+from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.base import forms as mfa_base_forms
 from allauth.mfa.totp import forms as mfa_totp_forms
 from django import forms
@@ -15,6 +16,7 @@ from boeking import identifiers
 from boeking.models import RuleSettings
 
 from .adapter import EMAIL_TAKEN
+from .language import remember_language
 
 
 def _plain(form: forms.Form) -> None:
@@ -33,6 +35,16 @@ class LoginForm(allauth_forms.LoginForm):
         if "remember" in self.fields:
             self.fields["remember"].label = _("Ingelogd blijven op dit apparaat")
         _plain(self)
+
+    def login(self, request, redirect_url=None):
+        """The password was right: from here on (the two-factor code page, the landing page) the pages speak the
+        account holder's language (boeking.accounts.language)."""
+        try:
+            response = super().login(request, redirect_url=redirect_url)
+        except ImmediateHttpResponse as stop:
+            remember_language(stop.response, self.user)
+            raise
+        return remember_language(response, self.user)
 
 
 class ResidentSignupForm(allauth_forms.SignupForm):
