@@ -13,6 +13,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
@@ -193,7 +194,8 @@ class RoomViewSet(viewsets.ReadOnlyModelViewSet):
         ],
         responses={200: AvailabilitySerializer, 400: ErrorSerializer, 404: ErrorSerializer},
     )
-    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
+    # JSON only (calendars and the pages read it): content negotiation picks from one renderer.
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None, renderer_classes=[JSONRenderer])
     def availability(self, request, pk=None):
         """Busy, open and closed intervals of a room. `busy` holds bookings plus their cleaning buffer — no names
         or titles; `open` is when a new booking (with its own buffer) fits: opening hours minus closures minus

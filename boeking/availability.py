@@ -117,7 +117,8 @@ def _window_sql(vendor: str) -> str:
     hours, closure, booking = OpeningHours._meta.db_table, Closure._meta.db_table, Booking._meta.db_table
     # A booking starting up to the room's buffer after the range still blocks the buffer before it, inside the range.
     if vendor == "postgresql":
-        buffered_end = "%s + r.buffer_minutes * interval '1 minute'"
+        # Typed: with server-side binding (the prepared statement) a parameter's type is not guessed from text.
+        buffered_end = "CAST(%s AS timestamp with time zone) + r.buffer_minutes * interval '1 minute'"
     elif vendor == "sqlite":
         buffered_end = "datetime(%s, '+' || r.buffer_minutes || ' minutes')"
     else:  # pragma: no cover - Zaalboek runs on PostgreSQL and SQLite
@@ -158,7 +159,9 @@ def load_window(room_id: int, first_day: dt.date, last_day: dt.date) -> Window |
     start, end = local_midnight(first_day), local_midnight(last_day + dt.timedelta(days=1))
     adapt = connection.ops.adapt_datetimefield_value
     s, e = adapt(start), adapt(end)
-    with connection.cursor() as cursor:
+    # Prepared on PostgreSQL (config.postgresql): parsed and planned once per connection, not at every call.
+    prepared = getattr(connection, "prepared_cursor", None)
+    with (prepared() if prepared else connection.cursor()) as cursor:
         cursor.execute(_window_sql(connection.vendor), [room_id, room_id, room_id, e, s, room_id, s, e])
         rows = cursor.fetchall()
     room = next((r for r in rows if r[0] == 0), None)

@@ -90,6 +90,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# The availability statement is prepared on the server (config/postgresql): off only behind a PgBouncer in
+# transaction mode that cannot keep prepared statements (older than 1.21, or max_prepared_statements = 0).
+ZAALBOEK_PREPARED_STATEMENTS = env_bool("ZAALBOEK_PREPARED_STATEMENTS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's backend with a health check that asks the socket instead of running `SELECT 1` (config/postgresql).
     DATABASES["default"]["ENGINE"] = "config.postgresql"

@@ -61,3 +61,32 @@ def test_is_usable__a_failed_transaction_is_not(own_connection):
     assert not own_connection.is_usable()
     own_connection.connection.rollback()
     assert own_connection.is_usable()
+
+
+def test_prepared_cursor__the_availability_statement_is_prepared_once_per_connection(own_connection, settings):
+    """The availability endpoint's statement is parsed and planned once per connection (config.postgresql): after
+    two calls the connection holds it prepared, once. With ZAALBOEK_PREPARED_STATEMENTS off nothing is prepared."""
+    from boeking.availability import _window_sql
+
+    def run():
+        with own_connection.prepared_cursor() as cursor:
+            cursor.execute(_window_sql("postgresql"), [1, 1, 1, "2027-01-02", "2027-01-01", 1, "2027-01-01", "2027-01-02"])
+            cursor.fetchall()
+
+    def prepared() -> int:
+        with own_connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+            return cursor.fetchone()[0]
+
+    run()
+    run()
+    assert prepared() == 1
+    settings.ZAALBOEK_PREPARED_STATEMENTS = False
+    fresh = connections.create_connection("default")
+    try:
+        with fresh.prepared_cursor() as cursor:
+            cursor.execute(_window_sql("postgresql"), [1, 1, 1, "2027-01-02", "2027-01-01", 1, "2027-01-01", "2027-01-02"])
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+            assert cursor.fetchone()[0] == 0
+    finally:
+        fresh.close()
