@@ -95,7 +95,8 @@ def _signup_limited(request: HttpRequest, retry_after: int) -> HttpResponse:
 
 
 def set_language(request: HttpRequest) -> HttpResponse:
-    """Django's /taal/; a signed-in person's choice is also stored in their profile, so their mails follow it."""
+    """Django's /taal/; a signed-in person's choice is also stored in their profile, so their mails follow it (a
+    visitor's, when they log in during this visit)."""
     from django.views.i18n import set_language as django_set_language
 
     response = django_set_language(request)
@@ -104,6 +105,10 @@ def set_language(request: HttpRequest) -> HttpResponse:
         from boeking.models import Profile
 
         Profile.objects.filter(user=request.user).exclude(language=language).update(language=language)
+    elif request.method == "POST":
+        from boeking.accounts.language import chosen_before_login
+
+        chosen_before_login(request, language)  # becomes the profile's at the login (boeking.accounts.language)
     return response
 
 

@@ -42,9 +42,9 @@ class LoginForm(allauth_forms.LoginForm):
         try:
             response = super().login(request, redirect_url=redirect_url)
         except ImmediateHttpResponse as stop:
-            remember_language(stop.response, self.user)
+            remember_language(request, stop.response, self.user)
             raise
-        return remember_language(response, self.user)
+        return remember_language(request, response, self.user)
 
 
 class ResidentSignupForm(allauth_forms.SignupForm):

@@ -1,30 +1,42 @@
 """Which language the pages speak: the account holder's own choice (the profile's language: the sign-up page's
-language, changed with the switcher, /taal/), then the language cookie (the switcher, before logging in), then the
-browser's Accept-Language, then Dutch. Django's LocaleMiddleware reads the cookie, the browser and the default.
+language, changed with the switcher, /taal/), then the language cookie (the switcher), then the browser's
+Accept-Language, then Dutch. Django's LocaleMiddleware reads the cookie, the browser and the default.
 
-The profile becomes the cookie the moment the password is right (`LoginForm.login`), so every later stage of the
-login speaks it too: the two-factor code page (the account holder is known but not yet logged in) and the landing
-page. Without this, a cookie left by an earlier visitor's English session in a Dutch browser (the cookie outlives
-a logout) showed a Dutch officer the code page in English, and the profile was only read for mails."""
+The moment the password is right (`LoginForm.login`) the profile becomes the cookie, so every later stage of the
+login speaks it: the two-factor code page (the account holder is known, not yet logged in) and the landing page.
+A language chosen with the switcher during this visit before logging in is the person's newest choice: it becomes
+the profile's first (as a switch while logged in does). A cookie from an earlier visit does not: a cookie outlives a
+logout, and one left by an English session in a Dutch browser showed a Dutch officer the code page in English."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+
+CHOSEN = "zaalboek_language_chosen"  # session key: the switcher's choice of a visitor not (yet) logged in
 
 
-def profile_language(user) -> str | None:
-    """The language `user` chose (their profile's), or None without a profile or with an unknown language."""
-    profile = getattr(user, "profile", None) if user is not None else None
-    language = getattr(profile, "language", None)
-    return language if language in dict(settings.LANGUAGES) else None
+def chosen_before_login(request: HttpRequest, language: str) -> None:
+    """The switcher (/taal/) for a visitor who is not logged in: remembered for this visit (the session ends at a
+    logout, the cookie does not)."""
+    if language in dict(settings.LANGUAGES):
+        request.session[CHOSEN] = language
 
 
-def remember_language(response: HttpResponse, user) -> HttpResponse:
-    """Set the language cookie on `response` to `user`'s profile language (as Django's set_language view sets it)."""
-    language = profile_language(user)
-    if language:
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
+def remember_language(request: HttpRequest, response: HttpResponse, user) -> HttpResponse:
+    """The password of `user` was right: a language chosen in this visit is stored in the profile, and the profile's
+    language is set as the language cookie on `response` (as Django's set_language view sets it)."""
+    from boeking.models import Profile
+
+    profile = Profile.objects.filter(user=user).first() if user is not None else None
+    if profile is None:
+        return response
+    chosen = request.session.pop(CHOSEN, None)
+    if chosen in dict(settings.LANGUAGES) and chosen != profile.language:
+        Profile.objects.filter(pk=profile.pk).update(language=chosen)
+        profile.language = chosen
+    if profile.language in dict(settings.LANGUAGES):
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, profile.language, max_age=settings.LANGUAGE_COOKIE_AGE,
                             path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
                             secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
                             samesite=settings.LANGUAGE_COOKIE_SAMESITE)

@@ -1,7 +1,8 @@
 """The pages speak the visitor's chosen language at every stage of a login: the account holder's profile language
 once the password is right (the two-factor code page, then the landing page), before that the language cookie (the
-switcher), then the browser's Accept-Language, then Dutch. Seen once: a Dutch officer's code page in English in a
-Dutch browser — a language cookie left by an earlier English session, and the profile read only for mails."""
+switcher), then the browser's Accept-Language, then Dutch; a choice made with the switcher during this visit before
+logging in is the newest and becomes the profile's. Seen once: a Dutch officer's code page in English in a Dutch
+browser — a language cookie left by an earlier English session, and the profile read only for mails."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from boeking.accounts.language import CHOSEN
 from boeking.models import Profile
 from tests.factories import TOTP_SECRET, UserFactory
 
@@ -79,3 +81,33 @@ def test_wrong_password__the_cookie_is_left_alone():
     page = client.post("/inloggen/", {"login": user.email, "password": "fout"})
     assert page.status_code == 200 and speaks(page, "nl")
     assert settings.LANGUAGE_COOKIE_NAME not in page.cookies
+
+
+@pytest.mark.parametrize(("profile", "chosen"), [("nl", "en"), ("en", "nl")])
+def test_language_chosen_before_logging_in__kept_through_the_code_page_and_stored(profile, chosen):
+    user = officer(profile)
+    client = Client(HTTP_ACCEPT_LANGUAGE=DUTCH_BROWSER)
+    client.get("/inloggen/")
+    assert client.post("/taal/", {"language": chosen, "next": "/inloggen/"}).status_code == 302
+    assert speaks(client.get("/inloggen/"), chosen)
+    client.post("/inloggen/", {"login": user.email, "password": "demo"})
+    assert speaks(client.get("/account/2fa/authenticate/"), chosen)
+    assert Profile.objects.get(user=user).language == chosen  # the newest choice: the mails follow it too
+    client.post("/account/2fa/authenticate/", {"code": totp_code(TOTP_SECRET)})
+    assert speaks(client.get("/gemeente/"), chosen)
+
+
+def test_language_chosen_in_an_earlier_visit__the_profile_wins_after_a_logout():
+    """The switcher's choice lasts a visit: after a logout the next person's profile decides again."""
+    english, dutch = officer("en"), officer("nl")
+    client = Client(HTTP_ACCEPT_LANGUAGE=DUTCH_BROWSER)
+    client.post("/taal/", {"language": "en", "next": "/inloggen/"})
+    client.post("/inloggen/", {"login": english.email, "password": "demo"})
+    client.post("/account/2fa/authenticate/", {"code": totp_code(TOTP_SECRET)})
+    assert speaks(client.get("/gemeente/"), "en")
+    client.post("/uitloggen/")
+    assert "_auth_user_id" not in client.session and CHOSEN not in client.session
+    assert speaks(client.get("/inloggen/"), "en")  # the cookie stays on this device
+    client.post("/inloggen/", {"login": dutch.email, "password": "demo"})
+    assert speaks(client.get("/account/2fa/authenticate/"), "nl")
+    assert Profile.objects.get(user=dutch).language == "nl"
