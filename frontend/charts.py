@@ -8,6 +8,8 @@ Content-Security-Policy allows them without CSS. Text (titles, labels) is escape
 Input shape, `per_kind`: `{kind code: [count for January, ..., count for December]}` — twelve non-negative integers
 per kind, counted bookings (as `boeking.usage.monthly` returns them). Kinds are drawn in the mapping's order.
 Geometry is in SVG user units of the chart's `viewBox` (720 × 240); the chart scales to the width of its container.
+On a phone the pages keep a month chart or a bar list at one unit a pixel, scrolling sideways in a region named by
+its title (templates/gemeente/_chart.html, gemeente.css); the heat map fits, with larger text.
 """
 
 from __future__ import annotations
@@ -141,7 +143,7 @@ def month_table(per_kind: Mapping[str, Sequence[int]], *, labels: Mapping[str, s
 
 # --- heat map (occupancy: weekday × dagdeel) ------------------------------------------------------------------
 
-HEAT_CELL_W, HEAT_CELL_H, HEAT_LEFT, HEAT_TOP = 110, 34, 44, 22
+HEAT_CELL_W, HEAT_CELL_H, HEAT_LEFT, HEAT_TOP = 110, 34, 44, 40
 # From light to dark blue; text switches to white on the dark half so both stay above 4.5:1.
 HEAT_COLOURS = ("#f2f6fa", "#d3e2f0", "#a7c4e0", "#6f9bc8", "#3d6fa3", "#154273")
 
@@ -163,7 +165,14 @@ def heat_map(cells: Sequence[Sequence[float | None]], *, rows: Sequence[str], co
         raise ValueError("cells must have one row per row label and one value per column label")
     width = HEAT_LEFT + HEAT_CELL_W * len(cols) + 2
     height = HEAT_TOP + HEAT_CELL_H * len(rows) + 2
-    heads = [(HEAT_LEFT + HEAT_CELL_W * c + HEAT_CELL_W / 2, 14, label) for c, label in enumerate(cols)]
+    # A column head's hours on a line of their own ("Ochtend" over "(6–12 uur)"): on one line they ran into each
+    # other at a phone's larger text (gemeente.css). The second line's offset is in em, so it follows that text.
+    heads = []
+    for c, label in enumerate(cols):
+        x = HEAT_LEFT + HEAT_CELL_W * c + HEAT_CELL_W / 2
+        name, bracket, rest = label.partition(" (")
+        lines = [(x, "0", name)] + ([(x, "1.2em", bracket.strip() + rest)] if bracket else [])
+        heads.append((x, 15, format_html_join("", '<tspan x="{}" dy="{}">{}</tspan>', lines)))
     names = [(HEAT_LEFT - 6, HEAT_TOP + HEAT_CELL_H * r + HEAT_CELL_H / 2 + 4, label) for r, label in enumerate(rows)]
     rects = []
     for r, row in enumerate(cells):
