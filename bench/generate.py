@@ -33,11 +33,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import math
 import os
 import random
-import secrets
 import sys
 import time
 from pathlib import Path
@@ -80,18 +80,27 @@ def load_info(url: str) -> dict | None:
         return None
 
 
+def bench_key(user_id: int) -> str:
+    """The API token key of bench user `user_id` (40 hex characters): derived, since Zaalboek stores only a digest."""
+    return hashlib.sha256(f"zaalboek-bench-token-{user_id}".encode()).hexdigest()[:40]
+
+
 def association_tokens(url: str) -> list[str]:
-    """API tokens of every association user of the data set (created when missing): they book `association`
-    activities, which no cap limits and which need 48 hours' notice."""
+    """API tokens of every association user of the data set (`accounts_apitoken` rows created when missing, and
+    marked as used now, so that none has expired after 30 idle days): they book `association` activities, which no
+    cap limits and which need 48 hours' notice."""
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(
-            "INSERT INTO authtoken_token (key, user_id, created) SELECT encode(sha256(('bench-token-' || p.user_id || "
-            "'-' || random())::bytea), 'hex')::varchar(40), p.user_id, now() FROM boeking_profile p "
-            "WHERE p.role = 'association' AND NOT EXISTS (SELECT 1 FROM authtoken_token t WHERE t.user_id = p.user_id)")
-        return [k for (k,) in conn.execute("SELECT t.key FROM authtoken_token t JOIN boeking_profile p ON "
-                                           "p.user_id = t.user_id WHERE p.role = 'association' ORDER BY t.user_id")]
+        ids = [uid for (uid,) in conn.execute("SELECT user_id FROM boeking_profile WHERE role = 'association' "
+                                             "ORDER BY user_id")]
+        keys = [bench_key(uid) for uid in ids]
+        with conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO accounts_apitoken (digest, prefix, user_id, name, created_at, last_used_at) "
+                "VALUES (%s, %s, %s, 'bench', now(), now()) ON CONFLICT (digest) DO UPDATE SET last_used_at = now()",
+                [(hashlib.sha256(key.encode()).hexdigest(), key[:8], uid) for uid, key in zip(ids, keys, strict=True)])
+        return keys
 
 
 def ensure_dataset(url: str, *, scale: float, seed: int = 20270101, log=print) -> dict:
@@ -186,8 +195,8 @@ def generate(url: str, *, scale: float, seed: int = 20270101, log=print) -> dict
     from django.contrib.auth.hashers import make_password
     from django.core.management import call_command
     from django.db import connection
-    from rest_framework.authtoken.models import Token
 
+    from boeking.accounts.models import ApiToken
     from boeking.clock import now
     from boeking.models import (
         Booking,
@@ -284,8 +293,10 @@ def generate(url: str, *, scale: float, seed: int = 20270101, log=print) -> dict
                         "language": "nl"} for uid, _n, role, _h in users))
         load(Membership, ({"id": i, "user_id": uid, "house_id": h, "role": "board"}
                           for i, (uid, _n, _r, h) in enumerate((u for u in users if u[3]), start=1)))
-        tokens = [secrets.token_hex(20) for _ in range(n_tokens)]
-        load(Token, ({"key": key, "user_id": i + 1, "created": moment} for i, key in enumerate(tokens)))
+        tokens = [bench_key(i + 1) for i in range(n_tokens)]  # Zaalboek keeps only digests: the keys go in bench_meta
+        load(ApiToken, ({"id": i + 1, "digest": hashlib.sha256(key.encode()).hexdigest(), "prefix": key[:8],
+                         "user_id": i + 1, "name": "bench", "created_at": moment, "last_used_at": moment}
+                        for i, key in enumerate(tokens)))
         t_reference = time.perf_counter()
 
         # Bookings.
@@ -383,8 +394,6 @@ def generate(url: str, *, scale: float, seed: int = 20270101, log=print) -> dict
             editor.add_constraint(Booking, overlap)  # PostgreSQL checks every row: no overlap per room, buffers incl.
         t_indexed = time.perf_counter()
         for table in counts:
-            if table == Token._meta.db_table:
-                continue  # its key is the primary key
             cur.execute(f"SELECT pg_get_serial_sequence('\"{table}\"', 'id')")
             seq = cur.fetchone()[0]
             if seq:
