@@ -24,7 +24,7 @@ def issue(user, *, name: str = "") -> str:
 
 def authenticate(key: str):
     """The token for `key`, when it exists and has not expired; else None (401). A use moves its expiry on."""
-    token = ApiToken.objects.select_related("user").filter(digest=digest_of(key)).first()
+    token = ApiToken.objects.select_related("user__profile").filter(digest=digest_of(key)).first()
     if token is None:
         token = _adopt_legacy(key)
     if token is None:

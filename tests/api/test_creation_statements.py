@@ -1,4 +1,4 @@
-"""Booking creation costs at most 12 SQL statements for a 201 (issue 19), whatever the data around it: the token,
+"""Booking creation costs at most 11 SQL statements for a 201 (issue 19 asked for 12), whatever the data around it: the token,
 the booker's profile and address, the room, the rule settings, the memberships, the house's auto-approval, ONE
 statement for what the rules and the price read about the room (opening hours, closures, held slots, cap rules,
 tariffs, the booker's open requests), the cap counts, the insert, the audit line and the mail job. No savepoint
@@ -25,7 +25,7 @@ from tests.jobs.queue import db_queue  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("db_queue")]
 
-BUDGET = 12
+BUDGET = 11  # issue 19 asked for at most 12; the token's user and profile now come in one statement
 PARTY = {"kind": "party", "start": "2027-04-03T19:00:00", "end": "2027-04-03T23:00:00", "guests": 30}
 REHEARSAL = {"kind": "association", "start": "2027-04-06T19:00:00", "end": "2027-04-06T22:00:00", "guests": 20}
 
@@ -62,7 +62,7 @@ def crowd(room, n: int) -> None:
     Closure.objects.create(house=room.house, start=local_dt(2027, 5, 20), end=local_dt(2027, 5, 21), reason="Kermis")
 
 
-def test_a_residents_party__201_in_at_most_12_statements(db):
+def test_a_residents_party__201_within_the_statement_budget(db):
     room = RoomFactory()
     resident = UserFactory.resident()
     response, sql = create(client_for(resident), room, PARTY)
@@ -78,7 +78,7 @@ def test_a_residents_party__201_in_at_most_12_statements(db):
     assert not any(s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT")) for s in sql)
 
 
-def test_an_associations_booking__201_in_at_most_12_statements(db):
+def test_an_associations_booking__201_within_the_statement_budget(db):
     room = RoomFactory()
     response, sql = create(client_for(UserFactory.association()), room, REHEARSAL)
     assert response.status_code == 201, response.content
