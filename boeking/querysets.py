@@ -39,8 +39,9 @@ class BookingQuerySet(models.QuerySet):
     def holding_during(self, start: dt.datetime, end: dt.datetime) -> BookingQuerySet:
         """`active().in_period(start, end)`: bookings holding their slot whose blocked time `[start, blocked_until)`
         overlaps `[start, end)`. On PostgreSQL written as the range overlap `tstzrange(start, blocked_until) && [start,
-        end)` — the same set — so the GiST index `booking_holding_period` finds them among all rooms at once (a
-        national-scale search for a date reads ~1,600 of a million rows instead of all of them)."""
+        end)` — the same set for `start < end` (an empty range overlaps nothing) — so the GiST index
+        `booking_holding_period` finds them among all rooms at once (a national-scale search for a date reads ~1,600
+        of a million rows instead of all of them)."""
         from .models import TsTzRange
 
         holding = self.active()
