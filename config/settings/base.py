@@ -118,7 +118,13 @@ ZAALBOEK_TRUSTED_PROXIES = int(os.environ.get("ZAALBOEK_TRUSTED_PROXIES", "0")) 
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "boeking" / "locale"]  # locale/: the web pages' English (issue 7)
+LOCALE_PATHS = [
+    BASE_DIR / "locale",  # the web pages' English (issue 7)
+    BASE_DIR / "boeking" / "locale",
+    # Formal Dutch ("u") for allauth: here, not only as the app's own locale dir, because an app's catalogue loses to
+    # those of apps listed before it in INSTALLED_APPS (allauth's informal nl).
+    BASE_DIR / "boeking" / "accounts" / "locale",
+]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True
