@@ -199,3 +199,12 @@ def test_api_errors__dutch_without_english_words_from_drf(client, room):
     text = response.content.decode()
     assert response.status_code == 400
     assert "Datum en tijd hebben een ongeldig formaat" in text and "Datetime" not in text
+
+
+def test_api_permission_denied__drfs_default_in_formal_dutch():
+    """DRF's own Dutch for its default 403 says "Je hebt geen toestemming…"; Zaalboek addresses people with "u"."""
+    from django.utils import translation
+    from rest_framework.exceptions import PermissionDenied
+
+    with translation.override("nl"):
+        assert str(PermissionDenied().detail) == "U heeft geen toestemming voor deze handeling."
