@@ -413,7 +413,7 @@ def main() -> int:
             f.write(f"{n_full} {(utc_now().date() + dt.timedelta(days=30)).isoformat()} 60\n" + "\n".join(tokens) + "\n")
             data_file = f.name
         sink = SmtpSink()
-        before = Server(production_env(FULL_URL, ZAALBOEK_TASKS_BACKEND="django.tasks.backends.immediate.ImmediateBackend",
+        before = Server(production_env(FULL_URL, ZAALBOEK_TASKS_BACKEND="boeking.jobs.backends.ImmediateBackend",
                                        EMAIL_PORT=str(sink.port))).wait()
         servers.append(before)
         results, touched_all, pairs_total = {}, [], 0

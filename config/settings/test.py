@@ -1,6 +1,7 @@
 """Fast, deterministic settings for the test suite.
 
-Tasks run at once, in-process (ImmediateBackend); tests of the queue itself switch to the database backend and run the
+Tasks run at once, in-process (boeking.jobs.backends.ImmediateBackend: Django's, except that a job that broke the
+caller's transaction fails the caller); tests of the queue itself switch to the database backend and run the
 real worker (tests/jobs). ZAALBOEK_TEST_REDIS_URL=redis://127.0.0.1:6379/0 puts the cache (throttles, lockout) in
 Redis, under a key prefix of this test process only (CI does so, .ci/run).
 """
@@ -21,7 +22,7 @@ LANGUAGE_CODE = "nl"
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 
-TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
+TASKS = {"default": {"BACKEND": "boeking.jobs.backends.ImmediateBackend", "QUEUES": ["default"]}}
 ZAALBOEK_JOB_RETRY_SECONDS = 0.5
 
 

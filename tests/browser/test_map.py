@@ -66,6 +66,8 @@ def test_map__markers_and_popups_on_the_search_page_offline_and_axe_clean(live_s
     expect(page.locator("#huizen")).to_be_visible()
     expect(page.get_by_text("Kastanjeplein 4").first).to_be_visible()
     assert set(asked) <= {"service.pdok.nl"}  # tiles only, and they failed: the page works without them
+    # Leaflet fades the popup in (0.2 s): contrast is judged once it is fully shown (axe caught it half faded once).
+    page.wait_for_function("() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'")
     assert _axe(page) == []
     context.close()
 
