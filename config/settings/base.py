@@ -227,8 +227,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Zaalboek <noreply@zaa
 # Side effects leave the request as tasks (Django's Tasks framework; boeking/jobs): mail, reminders and scheduled
 # jobs. The database backend (django-tasks-db) writes each job in the same transaction as the change it follows, so a
 # change and its mail are saved together or not at all; `manage.py worker` runs them (docs/deploy.md, "Worker").
-# Swappable like any Django setting: ZAALBOEK_TASKS_BACKEND names another django.tasks backend (the tests use the
-# ImmediateBackend). A failed job is tried ZAALBOEK_JOB_MAX_ATTEMPTS times in all, the n-th retry after
+# Swappable like any Django setting: ZAALBOEK_TASKS_BACKEND names another django.tasks backend (the tests run jobs at
+# once with boeking.jobs.backends.ImmediateBackend — Django's would let a job that broke the caller's transaction pass
+# silently). A failed job is tried ZAALBOEK_JOB_MAX_ATTEMPTS times in all, the n-th retry after
 # ZAALBOEK_JOB_RETRY_SECONDS × 4^(n-1) (±20 %, at most 6 hours); then it stays failed in the admin ("Taken").
 TASKS = {
     "default": {
