@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from boeking import access, ical
 from boeking.models import Booking, Profile
 from boeking.services.feeds import feed_token_rotate
+from config import converters  # noqa: F401 - registers <id:…> (a database id; else 404)
 
 from . import permissions as perms
 from .errors import ErrorSerializer
@@ -118,5 +119,5 @@ class BookingICalendarView(APIView):
 urlpatterns = [
     path("me/feed/", MyFeedView.as_view(), name="me-feed"),
     path("me/feed/rotate/", MyFeedRotateView.as_view(), name="me-feed-rotate"),
-    path("bookings/<int:pk>/ics/", BookingICalendarView.as_view(), name="booking-ics"),
+    path("bookings/<id:pk>/ics/", BookingICalendarView.as_view(), name="booking-ics"),
 ]

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_safe
 from boeking import ical
 from boeking.models import House, Room
 from boeking.services.feeds import profile_for_feed_token
+from config import converters  # noqa: F401 - registers <id:…> (a database id; else 404)
 
 logger = logging.getLogger(__name__)
 
@@ -88,8 +89,8 @@ def private_not_found(request, rest: str = ""):
 
 
 urlpatterns = [
-    path("rooms/<int:pk>.ics", room_feed, name="ical-room"),
-    path("houses/<int:pk>.ics", house_feed, name="ical-house"),
+    path("rooms/<id:pk>.ics", room_feed, name="ical-room"),
+    path("houses/<id:pk>.ics", house_feed, name="ical-house"),
     path("private/<str:token>.ics", private_feed, name="ical-private"),
     re_path(r"^private/(?P<rest>.*)$", private_not_found),
 ]

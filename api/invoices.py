@@ -30,6 +30,7 @@ from boeking.invoicing import services as invoicing
 from boeking.invoicing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus
 from boeking.models import House
 from boeking.pricing import euro
+from config import converters  # noqa: F401 - registers <id:…> (a database id; else 404)
 
 from .errors import ErrorSerializer
 
@@ -240,6 +241,6 @@ router = SimpleRouter()
 router.register("invoices", InvoiceViewSet, basename="invoice")
 
 urlpatterns = [
-    path("houses/<int:pk>/invoice-runs/", InvoiceRunView.as_view(), name="house-invoice-runs"),
+    path("houses/<id:pk>/invoice-runs/", InvoiceRunView.as_view(), name="house-invoice-runs"),
     path("", include(router.urls)),
 ]

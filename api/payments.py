@@ -25,6 +25,7 @@ from boeking.clock import now
 from boeking.models import Booking, LedgerKind, PaymentEntry, PaymentMode
 from boeking.pricing import euro
 from boeking.services import payments as payment_services
+from config import converters  # noqa: F401 - registers <id:…> (a database id; else 404)
 
 from . import permissions as perms
 from .errors import ErrorSerializer
@@ -168,7 +169,7 @@ class StripeWebhookView(APIView):
 
 
 urlpatterns = [
-    path("bookings/<int:pk>/payment/", PaymentStartView.as_view(), name="booking-payment"),
-    path("bookings/<int:pk>/payments/", LedgerView.as_view(), name="booking-payments"),
+    path("bookings/<id:pk>/payment/", PaymentStartView.as_view(), name="booking-payment"),
+    path("bookings/<id:pk>/payments/", LedgerView.as_view(), name="booking-payments"),
     path("payments/stripe/webhook/", StripeWebhookView.as_view(), name="stripe-webhook"),
 ]

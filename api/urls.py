@@ -5,6 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.exceptions import NotFound
 from rest_framework.routers import SimpleRouter
 
+from config import converters  # noqa: F401 - registers <id:…> (a database id; else 404)
+
 from .bookings import BookingViewSet
 from .closures import ClosureViewSet
 from .houses import HouseViewSet, RoomViewSet
@@ -30,7 +32,7 @@ urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("me/", MeView.as_view(), name="me"),
     path("me/tokens/", TokenListView.as_view(), name="me-tokens"),  # issue 17
-    path("me/tokens/<int:pk>/", TokenDetailView.as_view(), name="me-token"),
+    path("me/tokens/<id:pk>/", TokenDetailView.as_view(), name="me-token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     # Each area owns its routes: iCal (issue 5), payments (issue 6), the municipality (issue 8).

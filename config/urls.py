@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import RedirectView
 
 from boeking.accounts import views as account_views
+from config import converters  # noqa: F401 - registers <id:…> (a database id; else 404)
 
 logger = logging.getLogger("zaalboek.health")
 
@@ -60,7 +61,7 @@ urlpatterns = [
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True), name="admin-login"),
     path("admin/", admin.site.urls),
     path("account/", account_views.overview, name="account"),  # "Mijn account" (issue 17)
-    path("account/sleutels/<int:pk>/intrekken/", account_views.revoke_token, name="account-token-revoke"),
+    path("account/sleutels/<id:pk>/intrekken/", account_views.revoke_token, name="account-token-revoke"),
     path("account/", include("allauth.urls")),  # allauth: e-mail, password, reset, two-factor (issue 17)
     path("api/v1/", include("api.urls")),
     path("ical/", include("api.ical")),  # public and private iCalendar feeds (issue 5)

@@ -40,6 +40,7 @@ from boeking.models import (
 from boeking.pricing import euro
 from boeking.rules import CapTable
 from boeking.services.config import cap_rule_remove, cap_rule_set, cap_rules_apply, rule_settings_update
+from config import converters  # noqa: F401 - registers <id:…> (a database id; else 404)
 
 from .charts import MONTHS, bar_list, heat_map, month_chart, month_table
 from .helpers import bound_dates, confirm_page, confirmed, parse_id
@@ -531,7 +532,7 @@ def occupancy_house(request: HttpRequest, pk: int) -> HttpResponse:
     if allowed is not None and pk not in allowed:
         raise Http404
     year = _year_param(request)
-    houses = list(usage.houses_for(house_ids=[pk])) if 0 < pk < 2**63 else []  # an id past int64: no such house
+    houses = list(usage.houses_for(house_ids=[pk]))
     if not houses:
         raise Http404
     result = occupancy.occupancy(year, houses=houses)
@@ -870,17 +871,17 @@ def export_file(request: HttpRequest, what: str, fmt: str) -> HttpResponse:
 app_name = "gemeente"
 urlpatterns = [
     path("", dashboard, name="dashboard"),
-    path("huizen/<int:pk>/", house_detail, name="house"),
+    path("huizen/<id:pk>/", house_detail, name="house"),
     path("maxima/", caps, name="caps"),
     path("regels/", rule_settings, name="rules"),
     path("meldingen/", meldingen, name="meldingen"),
     path("export/", exports, name="exports"),
     path("export/<str:what>.<str:fmt>", export_file, name="export-file"),
     path("bezetting/", occupancy_city, name="occupancy"),
-    path("huizen/<int:pk>/bezetting/", occupancy_house, name="occupancy-house"),
+    path("huizen/<id:pk>/bezetting/", occupancy_house, name="occupancy-house"),
     path("inkomsten/", income_page, name="income"),
     path("toegankelijkheid/", accessibility, name="accessibility"),
     path("automatisch-goedkeuren/", auto_approval, name="auto-approval"),
     path("rapport/", report_index, name="report-index"),
-    path("rapport/<int:year>/", report, name="report"),
+    path("rapport/<id:year>/", report, name="report"),
 ]
