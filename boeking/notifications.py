@@ -153,6 +153,12 @@ def format_when(moment) -> str:
 _DAY = "D j F Y"  # za 12 december 2026, Sat 12 December 2026
 
 
+def format_moment(moment) -> str:
+    """A moment in local time, in the active language, as the mails write it in running text: `ma 30 november 2026
+    15:01` (subjects and deadlines keep `format_when`'s short form)."""
+    return dateformat.format(local(moment), _DAY + " H:i")
+
+
 def format_period(start, end) -> str:
     """A period in local time, in the active language: one date when it starts and ends on the same day
     (`za 12 december 2026, 14:00–18:00`), both when it runs past midnight
@@ -160,7 +166,7 @@ def format_period(start, end) -> str:
     start, end = local(start), local(end)
     if start.date() == end.date():
         return f"{dateformat.format(start, _DAY)}, {start:%H:%M}–{end:%H:%M}"
-    return f"{dateformat.format(start, _DAY + ' H:i')} – {dateformat.format(end, _DAY + ' H:i')}"
+    return f"{format_moment(start)} – {format_moment(end)}"
 
 
 def _localised(value):
@@ -625,8 +631,7 @@ def account_mail(template_prefix: str, email: str, context: dict) -> None:
     with translation.override(language):
         # allauth's notifications carry the moment of the change (`timestamp`): Maastricht's clock in the recipient's
         # language, as the booking mails write a moment (ma 30 november 2026 15:01), not Django's "Nov. 30, 2026".
-        values = {key: dateformat.format(local(value), _DAY + " H:i") if isinstance(value, dt.datetime) else value
-                  for key, value in values.items()}
+        values = {key: format_moment(value) if isinstance(value, dt.datetime) else value for key, value in values.items()}
         subject = account_subject(render_to_string(f"{template_prefix}_subject.txt", values))
         body = render_to_string(f"{template_prefix}_message.txt", values).strip() + "\n"
     parts = template_prefix.split("/")

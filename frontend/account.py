@@ -100,15 +100,10 @@ def set_language(request: HttpRequest) -> HttpResponse:
     from django.views.i18n import set_language as django_set_language
 
     response = django_set_language(request)
-    language = request.POST.get("language", "")
-    if request.method == "POST" and request.user.is_authenticated and language in dict(settings.LANGUAGES):
-        from boeking.models import Profile
+    if request.method == "POST":
+        from boeking.accounts.language import choose
 
-        Profile.objects.filter(user=request.user).exclude(language=language).update(language=language)
-    elif request.method == "POST":
-        from boeking.accounts.language import chosen_before_login
-
-        chosen_before_login(request, language)  # becomes the profile's at the login (boeking.accounts.language)
+        choose(request, request.POST.get("language", ""))
     return response
 
 

@@ -36,9 +36,7 @@ from boeking.models import (
 from boeking.occurrences import MAX_OCCURRENCES
 
 from .forms import CancelForm, ClosureForm, DecisionForm, RefundDepositForm
-from .helpers import audit_words, booking_actions, parse_day, price_rows, rule_rows
-from .helpers import confirm_page as _confirm_page
-from .helpers import confirmed as _confirmed
+from .helpers import audit_words, booking_actions, confirm_page, confirmed, parse_day, price_rows, rule_rows
 from .templatetags.zaalboek import euro, localtime_nl
 
 
@@ -235,8 +233,8 @@ def mark_paid(request: HttpRequest, pk: int) -> HttpResponse:
     """Register an offline payment: first a confirmation page (the amount, who paid), then the change."""
     booking = _booking(request, pk)
     page = reverse("bestuur-booking", args=[pk])
-    if not _confirmed(request):
-        return _confirm_page(
+    if not confirmed(request):
+        return confirm_page(
             request, title=_("Betaling registreren"), action=request.path, back=page, danger=False,
             question=_("Heeft u de betaling ontvangen? Daarna is de boeking bevestigd en krijgt de huurder bericht."),
             facts=[_("Boeking #%(id)s, %(who)s") % {"id": booking.pk, "who": booking.booker_name or "—"},
@@ -283,11 +281,11 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     form = CancelForm(request.POST)
     form.is_valid()
     reason = form.cleaned_data.get("reason", "")
-    if not _confirmed(request):
+    if not confirmed(request):
         moment = now()
         terms = pricing.cancellation_terms(booking, at=moment, by_volunteer=True,
                                            free_days=RuleSettings.current().free_cancellation_days)
-        return _confirm_page(
+        return confirm_page(
             request, title=_("Boeking annuleren"), action=request.path, back=reverse("bestuur-booking", args=[pk]),
             question=_("Weet u zeker dat u deze boeking wilt annuleren? De huurder krijgt bericht."),
             facts=[_("Boeking #%(id)s: %(when)s, %(room)s") % {"id": booking.pk, "when": localtime_nl(booking.start),
@@ -383,10 +381,10 @@ def closure_cancel_bookings(request: HttpRequest, slug: str, pk: int) -> HttpRes
     house = _house(request, slug)
     closure = get_object_or_404(Closure, pk=pk, house=house)
     chosen = [int(v) for v in request.POST.getlist("booking") if v.isascii() and v.isdigit() and len(v) < 12]
-    if not _confirmed(request):
+    if not confirmed(request):
         hit = services.closure_affected_bookings(closure).select_related("room")
         listed = [b for b in hit if not chosen or b.pk in chosen]
-        return _confirm_page(
+        return confirm_page(
             request, title=_("Boekingen annuleren"), action=request.path, back=reverse("bestuur-closures", args=[slug]),
             question=ngettext("Weet u zeker dat u deze boeking wilt annuleren? De huurder krijgt alles terug en bericht.",
                               "Weet u zeker dat u deze %(n)s boekingen wilt annuleren? De huurders krijgen alles terug "
@@ -411,8 +409,8 @@ def unavailable_cancel(request: HttpRequest) -> HttpResponse:
     _require_volunteer(request)
     chosen = {int(v) for v in request.POST.getlist("booking") if v.isascii() and v.isdigit() and len(v) < 12}
     bookings = [b for b in services.inactive_room_bookings(managed_houses(request.user)) if not chosen or b.pk in chosen]
-    if not _confirmed(request):  # destructive: the first POST asks (as for a closure's bookings)
-        return _confirm_page(
+    if not confirmed(request):  # destructive: the first POST asks (as for a closure's bookings)
+        return confirm_page(
             request, title=_("Boekingen annuleren"), action=request.path, back=reverse("bestuur"),
             question=ngettext("Weet u zeker dat u deze boeking wilt annuleren? De huurder krijgt alles terug en bericht.",
                               "Weet u zeker dat u deze %(n)s boekingen wilt annuleren? De huurders krijgen alles terug "
@@ -437,8 +435,8 @@ def closure_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Delete a closure: first a confirmation page (the period and reason), then the change."""
     house = _house(request, slug)
     closure = get_object_or_404(Closure, pk=pk, house=house)
-    if not _confirmed(request):
-        return _confirm_page(
+    if not confirmed(request):
+        return confirm_page(
             request, title=_("Sluiting verwijderen"), action=request.path,
             back=reverse("bestuur-closures", args=[slug]),
             question=_("Weet u zeker dat u deze sluiting wilt verwijderen? De zaal is dan weer te boeken."),

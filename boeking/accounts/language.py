@@ -16,11 +16,22 @@ from django.http import HttpRequest, HttpResponse
 CHOSEN = "zaalboek_language_chosen"  # session key: the switcher's choice of a visitor not (yet) logged in
 
 
-def chosen_before_login(request: HttpRequest, language: str) -> None:
-    """The switcher (/taal/) for a visitor who is not logged in: remembered for this visit (the session ends at a
-    logout, the cookie does not)."""
-    if language in dict(settings.LANGUAGES):
+def choose(request: HttpRequest, language: str) -> None:
+    """The switcher (/taal/) chose `language`: a signed-in person's profile keeps it (their pages and mails follow
+    it); a visitor's is remembered for this visit (the session ends at a logout, the cookie does not) and becomes
+    the profile's at the login (`remember_language`)."""
+    if language not in dict(settings.LANGUAGES):
+        return
+    if request.user.is_authenticated:
+        _store(request.user, language)
+    else:
         request.session[CHOSEN] = language
+
+
+def _store(user, language: str) -> None:
+    from boeking.models import Profile
+
+    Profile.objects.filter(user=user).exclude(language=language).update(language=language)
 
 
 def remember_language(request: HttpRequest, response: HttpResponse, user) -> HttpResponse:
@@ -33,7 +44,7 @@ def remember_language(request: HttpRequest, response: HttpResponse, user) -> Htt
         return response
     chosen = request.session.pop(CHOSEN, None)
     if chosen in dict(settings.LANGUAGES) and chosen != profile.language:
-        Profile.objects.filter(pk=profile.pk).update(language=chosen)
+        _store(user, chosen)
         profile.language = chosen
     if profile.language in dict(settings.LANGUAGES):
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, profile.language, max_age=settings.LANGUAGE_COOKIE_AGE,
