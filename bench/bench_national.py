@@ -518,10 +518,10 @@ def main() -> int:
         "servers' own times, and by it Zaalboek costs more times the bare app. The floor row says what HTTP and "
         "gunicorn alone cost over the raw statement on this machine.",
         "",
-        "Find a room: the generated houses share one weekly opening-hours pattern and three fixed booking slots, so "
-        "`availability.load_answers` computes few distinct windows (one per distinct house pattern and per distinct "
-        "set of bookings of a room); real data with varied hours computes more of them. Its queries and the "
-        "database's work (bookings of two days through the GiST index, the opening hours of 2,000 houses, counting and "
+        "Find a room: the generated houses have 12 weekly opening-hours patterns and three fixed booking slots, so "
+        "`availability.load_answers` computes few distinct windows (one per weekly-hours text and per distinct "
+        "set of bookings of a room); real data with more varied bookings computes more of them. Its queries and the "
+        "database's work (bookings of two days through the GiST index, the weekly hours of the houses, counting and "
         "paging 6,000 rooms) grow with the data, which is what the time ratio measures.",
         "",
         *notes,

@@ -175,6 +175,16 @@ class _Copier:
         return n
 
 
+def _weekly_hours(house: int) -> list[tuple[int, dt.time, dt.time]]:
+    """A house's weekly opening hours, in 12 patterns over the houses, as houses differ: opening at 8 or 9,
+    closing at 23:00, midnight or 01:00, and half of them an hour later on Friday and Saturday. Every pattern is
+    open 09:00–23:00 every day, so the fixed booking slots (`SLOTS`) fall inside opening hours everywhere."""
+    opens = dt.time(8 + house % 2)
+    closes = (23, 0, 1)[house // 2 % 3]
+    late = house // 6 % 2
+    return [(weekday, opens, dt.time((closes + (late if weekday in (4, 5) else 0)) % 24)) for weekday in range(7)]
+
+
 def _local(day: dt.date, hour: int) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, tzinfo=TZ).astimezone(UTC)
 
@@ -213,6 +223,7 @@ def generate(url: str, *, scale: float, seed: int = 20270101, log=print) -> dict
         Room,
         RuleSettings,
         Tariff,
+        weekly_hours_text,
     )
 
     call_command("migrate", verbosity=0)
@@ -248,13 +259,15 @@ def generate(url: str, *, scale: float, seed: int = 20270101, log=print) -> dict
         load(PostcodeArea, ({"id": i, "pc4": str(6211 + (i - 1) % 19), "neighbourhood_id": i}
                             for i in range(1, n_neigh + 1)))
         house_types = ["gemeenschapshuis", "ontmoetingscentrum", "huis_van_de_wijk", "kleinschalig"]
+        hours = {h: _weekly_hours(h) for h in range(1, n_houses + 1)}
         load(House, ({"id": h, "name": f"Gemeenschapshuis {h}", "slug": f"huis-{h}",
                       "house_type": house_types[h % 4], "operator_type": "volunteer_board" if h % 3 else "professional",
                       "neighbourhood_id": (h - 1) % n_neigh + 1, "discount_percent": 0,
-                      "neighbourhood_residents_only": False, "active": True, "payment_mode": ""}
+                      "neighbourhood_residents_only": False, "active": True, "payment_mode": "",
+                      "weekly_hours": weekly_hours_text(hours[h])}
                      for h in range(1, n_houses + 1)))
-        load(OpeningHours, ({"id": (h - 1) * 7 + wd + 1, "house_id": h, "weekday": wd, "opens": dt.time(8),
-                             "closes": dt.time(0)} for h in range(1, n_houses + 1) for wd in range(7)))
+        load(OpeningHours, ({"id": (h - 1) * 7 + n + 1, "house_id": h, "weekday": wd, "opens": opens, "closes": closes}
+                            for h in range(1, n_houses + 1) for n, (wd, opens, closes) in enumerate(hours[h])))
         load(Location, ({"id": h, "house_id": h, "name": "Hoofdgebouw", "street": f"Dorpstraat {h}",
                          "postcode": "6221 AB", "city": "Maastricht", "step_free_entrance": h % 2 == 0,
                          "door_width_cm": 90, "accessible_toilet": h % 3 != 0, "lift": False,

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.db import connection
-from django.db.models import CharField, Exists, Func, Max, OuterRef, Q, StringAgg, Value
-from django.db.models.functions import Cast
+from django.db.models import Q
 from django.utils.dateparse import parse_datetime, parse_time
 
 from . import intervals
+from .bounds import MAX_BUFFER_MINUTES
 from .clock import UTC, local_midnight, make_local
 from .errors import InvalidLocalTime
 from .intervals import Interval
@@ -215,32 +215,40 @@ NEVER_OPEN = Availability(busy=[], open=[], closed=[])
 @dataclass(frozen=True)
 class Answers:
     """The availability of many rooms over the same local days, without one object per room (`load_answers`):
-    a room without bookings and closures of its own has its house's answer, the others their own.
+    a room without bookings or closures of its own has the answer of its house's weekly hours (or of its house,
+    when the house has closures in the range), the others their own.
 
-    - `by_house`: `{house_id: Availability}` of a room of that house with no booking in the range and no closure
-      of its own (its house's opening hours minus the house's closures). Houses without opening hours in the
-      range are missing: never open.
+    - `by_hours`: `{House.weekly_hours: Availability}` of a room with no booking and no closure in the range, in a
+      house with those weekly hours and no closure in the range — every weekly-hours text among the rooms read.
+    - `by_house`: `{house_id: Availability}` of such a room in a house that has closures in the range.
     - `by_room`: `{room_id: Availability}` of the rooms with bookings holding a slot (or closures of their own)
       in the range.
+    - `hours_of`: `{house_id: House.weekly_hours}` of the houses in `by_house` and of the rooms in `by_room`.
     - `house_of`: `{room_id: house_id}` of the rooms in `by_room`.
-    - `weekdays`: the weekdays (0 = Monday) whose opening hours the range reads.
     Equal inputs give the same object: the answers are shared and must not be changed.
     """
 
+    by_hours: dict[str, Availability]
     by_house: dict[int, Availability]
     by_room: dict[int, Availability]
+    hours_of: dict[int, str]
     house_of: dict[int, int]
-    weekdays: frozenset[int]
 
-    def of(self, room_id: int, house_id: int) -> Availability:
-        answer = self.by_room.get(room_id)
-        return answer if answer is not None else self.by_house.get(house_id, NEVER_OPEN)
+    def of(self, room: Room) -> Availability:
+        """The answer of `room` (one of those read; its `house` loaded, else one query for it)."""
+        answer = self.by_room.get(room.pk)
+        if answer is None:
+            answer = self.by_house.get(room.house_id)
+        if answer is None:
+            answer = self.by_hours.get(room.house.weekly_hours, NEVER_OPEN)
+        return answer
 
     def rooms_where(self, passes: Callable[[Availability], bool]) -> Q:
         """A condition on Room selecting the rooms (of those `load_answers` read) whose answer `passes` — for the
         database to count and page them, without a row per room in Python. `passes` is asked once per distinct
-        answer. The condition names the exceptions, whichever list is shorter (the houses that pass, or those that
-        do not), so its size follows the rooms with bookings, not the number of rooms."""
+        answer. The condition names weekly-hours texts (the shorter list: those that pass, or those that do not)
+        and the exceptions to them: houses with closures and rooms with bookings whose answer differs from their
+        house's. Its size follows the bookings and closures of the range, not the number of rooms or houses."""
         verdicts: dict[int, bool] = {}
 
         def ok(answer: Availability) -> bool:
@@ -248,123 +256,119 @@ class Answers:
                 verdicts[id(answer)] = bool(passes(answer))
             return verdicts[id(answer)]
 
-        passing = {house_id: ok(answer) for house_id, answer in self.by_house.items()}
-        houses_in = [house_id for house_id, passes_too in passing.items() if passes_too]
-        houses_out = [house_id for house_id, passes_too in passing.items() if not passes_too]
-        if len(houses_in) <= len(houses_out):
-            house_passes = Q(house_id__in=houses_in)
-        else:  # every house with opening hours in the range, but those that do not pass
-            house_passes = Q(Exists(OpeningHours.objects.filter(house_id=OuterRef("house_id"),
-                                                                weekday__in=self.weekdays))) & ~Q(house_id__in=houses_out)
+        by_hours = {text: ok(answer) for text, answer in self.by_hours.items()}
+        hours_in = [text for text, passes_too in by_hours.items() if passes_too]
+        hours_out = [text for text, passes_too in by_hours.items() if not passes_too]
+        # Every weekly-hours text of the rooms read is in by_hours: naming those that fail selects the others.
+        by_text = Q(house__weekly_hours__in=hours_in) if len(hours_in) <= len(hours_out) \
+            else ~Q(house__weekly_hours__in=hours_out)
+        by_house = {house_id: ok(answer) for house_id, answer in self.by_house.items()}
+        closed_in = [house_id for house_id, passes_too in by_house.items()
+                     if passes_too and not by_hours.get(self.hours_of[house_id], False)]
+        closed_out = [house_id for house_id, passes_too in by_house.items()
+                      if not passes_too and by_hours.get(self.hours_of[house_id], False)]
+        house_passes = (by_text & ~Q(house_id__in=closed_out)) | Q(house_id__in=closed_in)
         # A room with its own answer is in when its answer passes, whatever its house's: named only where the two
         # differ (mostly rooms booked for the hours asked for).
         own_in, own_out = [], []
         for room_id, answer in self.by_room.items():
-            room_ok, house_ok = ok(answer), passing.get(self.house_of[room_id], False)
+            house_id = self.house_of[room_id]
+            house_ok = by_house[house_id] if house_id in by_house else by_hours.get(self.hours_of[house_id], False)
+            room_ok = ok(answer)
             if room_ok != house_ok:
                 (own_in if room_ok else own_out).append(room_id)
         return (house_passes & ~Q(pk__in=own_out)) | Q(pk__in=own_in)
 
 
-class _Joined(Func):
-    """`a || ',' || b || …` (PostgreSQL and SQLite): Concat's NULL guards cost more than the join; no column is NULL."""
-
-    arg_joiner = " || ',' || "
-    template = "%(expressions)s"
-    output_field = CharField()
-
-
-def _hours_text():
-    """One text per house: its opening hours as `weekday,opens,closes` joined by `;` (parsed by `_parse_hours`)."""
-    return StringAgg(_Joined(*(Cast(name, CharField()) for name in ("weekday", "opens", "closes"))), Value(";"))
-
-
 @lru_cache(maxsize=1024)
-def _parse_hours(text: str) -> WeeklyHours:
+def parse_weekly_hours(text: str) -> WeeklyHours:
+    """`House.weekly_hours` (see `models.weekly_hours_text`) as sorted `(weekday, opens, closes)` tuples."""
     rows = []
-    for part in text.split(";"):
+    for part in filter(None, text.split(";")):
         weekday, opens, closes = part.split(",")
         rows.append((int(weekday), dt.time.fromisoformat(opens), dt.time.fromisoformat(closes)))
     return tuple(sorted(rows))
 
 
-def load_answers(rooms, first_day: dt.date, last_day: dt.date, *, longest_buffer: int | None = None) -> Answers:
+def load_answers(rooms, first_day: dt.date, last_day: dt.date, *, longest_buffer: int = MAX_BUFFER_MINUTES) -> Answers:
     """`room_availability` for every room of the Room queryset `rooms` (used as a subquery: the rooms themselves
     are never loaded) over local days `first_day`..`last_day`, as `Answers`.
 
-    Four queries whatever the number of rooms — the longest buffer among them (skipped when the caller gives
-    `longest_buffer`, minutes), the slot-holding bookings (with their room's house and buffer), the closures and
-    the opening hours (one text per house) — and one `compute` per distinct window: most rooms of a day have no
-    booking, and houses share opening hours. All rooms are taken as bookable.
+    Three queries whatever the number of rooms — the distinct weekly hours of their houses (`House.weekly_hours`,
+    kept by every opening-hours write), the slot-holding bookings (with their room's house and buffer) and the
+    closures — and one `compute` per distinct window: most rooms of a day have no booking, and houses share
+    opening hours. Bookings are read up to `longest_buffer` minutes past the range (the bound on every room's
+    buffer unless the caller knows a shorter one). All rooms are taken as bookable.
     """
     window_start = local_midnight(first_day)
     window_end = local_midnight(last_day + dt.timedelta(days=1))
-    # DISTINCT: PostgreSQL then joins the houses once each (a semi-join per opening-hours row cost 3× as much).
-    room_ids, house_ids = rooms.order_by().values("pk"), rooms.order_by().values("house_id").distinct()
-    if longest_buffer is None:
-        longest_buffer = rooms.order_by().aggregate(longest=Max("buffer_minutes"))["longest"] or 0
+    room_ids = rooms.order_by().values("pk")
+    texts = set(rooms.order_by().values_list("house__weekly_hours", flat=True).distinct())
     busy: dict[int, list[Interval]] = {}
-    room_facts: dict[int, tuple[int, int]] = {}  # room id -> (house id, buffer minutes)
-    for room_id, house_id, buffer, start, until in (
+    facts: dict[int, tuple[int, str, int]] = {}  # room id -> (house id, weekly hours, buffer minutes)
+    reach: dict[int, dt.datetime] = {}  # buffer minutes -> how late a booking may start and still count
+    for room_id, house_id, text, buffer, start, until in (
             Booking.objects.filter(room_id__in=room_ids)
             .holding_during(window_start, window_end + dt.timedelta(minutes=longest_buffer))
-            .values_list("room_id", "room__house_id", "room__buffer_minutes", "start", "blocked_until")):
+            .values_list("room_id", "room__house_id", "room__house__weekly_hours", "room__buffer_minutes", "start",
+                         "blocked_until")):
         # Loaded up to the longest buffer past the range; this room's own buffer decides which of them count.
-        if start < window_end + dt.timedelta(minutes=buffer):
+        last_start = reach.get(buffer)
+        if last_start is None:
+            last_start = reach[buffer] = window_end + dt.timedelta(minutes=buffer)
+        if start < last_start:
             busy.setdefault(room_id, []).append((start, until))
-            room_facts[room_id] = (house_id, buffer)
+            facts[room_id] = (house_id, text, buffer)
     house_closed: dict[int, list[Interval]] = {}
     room_closed: dict[int, list[Interval]] = {}
-    for house_id, room_id, start, end in (Closure.objects.filter(Q(room__isnull=True, house_id__in=house_ids)
-                                                                 | Q(room_id__in=room_ids),
-                                                                 start__lt=window_end, end__gt=window_start)
-                                          .values_list("house_id", "room_id", "start", "end")):
+    hours_of: dict[int, str] = {}
+    for house_id, room_id, text, start, end in (
+            Closure.objects.filter(Q(room__isnull=True, house_id__in=rooms.order_by().values("house_id"))
+                                   | Q(room_id__in=room_ids), start__lt=window_end, end__gt=window_start)
+            .values_list("house_id", "room_id", "house__weekly_hours", "start", "end")):
+        hours_of[house_id] = text
         if room_id is None:
             house_closed.setdefault(house_id, []).append((start, end))
         else:
             room_closed.setdefault(room_id, []).append((start, end))
-            room_facts.setdefault(room_id, (house_id, 0))
-    # Only the weekdays the range can touch (`_opening_intervals` starts the evening before the first day).
-    weekdays = {(first_day + dt.timedelta(days=n)).weekday() for n in range(-1, min((last_day - first_day).days, 6) + 1)}
-    hours = {house_id: _parse_hours(text) for house_id, text in (
-        OpeningHours.objects.filter(house_id__in=house_ids, weekday__in=weekdays).order_by()
-        .values("house_id").annotate(text=_hours_text()).values_list("house_id", "text"))}
+            facts.setdefault(room_id, (house_id, text, 0))
     shut = {house_id: tuple(sorted(rows)) for house_id, rows in house_closed.items()}
     computed: dict[tuple, Availability] = {}
 
-    def answer(weekly: WeeklyHours, closures: tuple, taken: tuple, buffer: int, room_id: int) -> Availability:
-        key = (weekly, closures, taken, buffer if taken else 0)  # without bookings the buffer changes nothing
+    def answer(text: str, closures: tuple, taken: tuple, buffer: int) -> Availability:
+        key = (text, closures, taken, buffer if taken else 0)  # without bookings the buffer changes nothing
         found = computed.get(key)
         if found is None:
             found = computed[key] = compute(Window(
-                room_id=room_id, bookable=True, buffer_minutes=buffer, hours=weekly, closures=closures, busy=taken,
-                first_day=first_day, last_day=last_day))
+                room_id=0, bookable=True, buffer_minutes=buffer, hours=parse_weekly_hours(text), closures=closures,
+                busy=taken, first_day=first_day, last_day=last_day))
         return found
 
-    by_house = {house_id: answer(hours.get(house_id, ()), shut.get(house_id, ()), (), 0, 0)
-                for house_id in hours.keys() | shut.keys()}
-    by_room = {}
-    for room_id, (house_id, buffer) in room_facts.items():
+    by_hours = {text: answer(text, (), (), 0) for text in texts}
+    by_house = {house_id: answer(hours_of[house_id], closures, (), 0) for house_id, closures in shut.items()}
+    by_room, house_of = {}, {}
+    for room_id, (house_id, text, buffer) in facts.items():
         closures = shut.get(house_id, ())
         if room_id in room_closed:
             closures = tuple(sorted([*closures, *room_closed[room_id]]))
-        by_room[room_id] = answer(hours.get(house_id, ()), closures, tuple(sorted(busy.get(room_id, ()))), buffer,
-                                  room_id)
-    return Answers(by_house=by_house, by_room=by_room, house_of={room_id: facts[0] for room_id, facts in room_facts.items()},
-                   weekdays=frozenset(weekdays))
+        by_room[room_id] = answer(text, closures, tuple(sorted(busy.get(room_id, ()))), buffer)
+        house_of[room_id] = house_id
+        hours_of[house_id] = text
+    return Answers(by_hours=by_hours, by_house=by_house, by_room=by_room, hours_of=hours_of, house_of=house_of)
 
 
 def rooms_availability(rooms, first_day: dt.date, last_day: dt.date) -> dict[int, Availability]:
     """`room_availability` for a few rooms at once (a house's agenda): `{room.pk: Availability}` over local days
-    `first_day`..`last_day`. `rooms`: Room objects (with `pk`, `house_id` and `buffer_minutes`); all are taken as
-    bookable. Three queries whatever the number of rooms (`load_answers`); an empty iterable costs nothing.
-    The answers may be shared between rooms and must not be changed."""
+    `first_day`..`last_day`. `rooms`: Room objects (with `pk`, `house_id`, `buffer_minutes` and, to spare a query
+    each, `house` loaded); all are taken as bookable. Three queries whatever the number of rooms
+    (`load_answers`); an empty iterable costs nothing. The answers may be shared between rooms and must not be
+    changed."""
     rooms = list(rooms)
     if not rooms:
         return {}
     answers = load_answers(Room.objects.filter(pk__in=[room.pk for room in rooms]), first_day, last_day,
                            longest_buffer=max(room.buffer_minutes for room in rooms))
-    return {room.pk: answers.of(room.pk, room.house_id) for room in rooms}
+    return {room.pk: answers.of(room) for room in rooms}
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,9 @@ from .errors import InvalidInput, InvalidLocalTime
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
 MAX_CENTS = 10_000_000  # € 100.000: more than any room rental or invoice of a community house
+# A room's cleaning time after each booking, in minutes (Room.buffer_minutes): four hours is more than any house
+# needs, and searches read bookings up to this far past the days they show (availability.load_answers).
+MAX_BUFFER_MINUTES = 240
 
 # Free texts, in characters. Titles and names follow their model fields; notes and reasons are bounded here.
 TEXT_LIMITS = {

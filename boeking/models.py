@@ -16,6 +16,7 @@ from django.db.models import F, Func, Q
 from django.utils.translation import gettext_lazy as _
 from recurrence.fields import RecurrenceField
 
+from .bounds import MAX_BUFFER_MINUTES
 from .constraints import PostgresExclusionConstraint, PostgresGistIndex
 from .identifiers import IBANField, PostcodeField
 from .querysets import BookingQuerySet, ClosureQuerySet, SeriesQuerySet
@@ -111,6 +112,12 @@ class House(models.Model):
         help_text=_("Leeg: de betaalwijze van de installatie."),
     )
     active = models.BooleanField(_("actief"), default=True)
+    # Kept by OpeningHours (its save, delete and queryset writes call `refresh_weekly_hours`), never edited:
+    # searches judge every house with the same hours once, and select rooms by this text (availability.load_answers).
+    weekly_hours = models.TextField(
+        _("openingstijden per week"), blank=True, editable=False,
+        help_text=_("Afgeleid van de openingstijden: weekdag,open,dicht per regel, gescheiden door ';'."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -121,8 +128,64 @@ class House(models.Model):
         return self.name
 
 
+def weekly_hours_text(rows) -> str:
+    """`House.weekly_hours` of `(weekday, opens, closes)` rows (weekday 0 = Monday; `datetime.time`s): each row as
+    `weekday,opens,closes` (ISO times, e.g. `5,08:00:00,01:00:00`), sorted, joined by `;`; "" without rows.
+    Parsed by `boeking.availability.parse_weekly_hours`."""
+    return ";".join(f"{weekday},{opens.isoformat()},{closes.isoformat()}" for weekday, opens, closes in sorted(rows))
+
+
+def refresh_weekly_hours(house_ids) -> dict[int, str]:
+    """Write `House.weekly_hours` of the houses `house_ids` from their `OpeningHours` rows: two queries and one
+    UPDATE per house whose text changed. The one place that text is written; every OpeningHours write calls it.
+    Returns `{house_id: weekly_hours}` of the houses that exist."""
+    house_ids = {house_id for house_id in house_ids if house_id is not None}
+    if not house_ids:
+        return {}
+    rows: dict[int, list] = {house_id: [] for house_id in house_ids}
+    for house_id, weekday, opens, closes in (OpeningHours.objects.filter(house_id__in=house_ids).order_by()
+                                             .values_list("house_id", "weekday", "opens", "closes")):
+        rows[house_id].append((weekday, opens, closes))
+    stored = dict(House.objects.filter(pk__in=house_ids).values_list("pk", "weekly_hours"))
+    texts = {house_id: weekly_hours_text(rows[house_id]) for house_id in stored}
+    for house_id, text in texts.items():
+        if stored[house_id] != text:
+            House.objects.filter(pk=house_id).update(weekly_hours=text)
+    return texts
+
+
+class OpeningHoursQuerySet(models.QuerySet):
+    """Queryset writes that bypass `save()` keep `House.weekly_hours` too (deletes go through the `post_delete`
+    receiver in `boeking.apps`, which also covers cascades)."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        texts = refresh_weekly_hours(obj.house_id for obj in created)
+        for obj in created:
+            if OpeningHours.house.is_cached(obj) and obj.house_id in texts:
+                obj.house.weekly_hours = texts[obj.house_id]
+        return created
+
+    def bulk_update(self, objs, *args, **kwargs):
+        objs = list(objs)
+        houses = {obj.house_id for obj in objs} | {obj._loaded_house_id for obj in objs
+                                                  if getattr(obj, "_loaded_house_id", None)}
+        updated = super().bulk_update(objs, *args, **kwargs)
+        refresh_weekly_hours(houses)
+        return updated
+
+    def update(self, **kwargs):
+        houses = set(self.order_by().values_list("house_id", flat=True))
+        updated = super().update(**kwargs)
+        if "house" in kwargs or "house_id" in kwargs:
+            houses.add(getattr(kwargs.get("house"), "pk", kwargs.get("house_id", kwargs.get("house"))))
+        refresh_weekly_hours(houses)
+        return updated
+
+
 class OpeningHours(models.Model):
-    """One opening interval of a house on a weekday (0 = Monday). `closes` ≤ `opens` means after midnight."""
+    """One opening interval of a house on a weekday (0 = Monday). `closes` ≤ `opens` means after midnight.
+    Every write keeps its house's `weekly_hours` (`refresh_weekly_hours`)."""
 
     house = models.ForeignKey(House, verbose_name=_("huis"), on_delete=models.CASCADE, related_name="opening_hours")
     weekday = models.PositiveSmallIntegerField(
@@ -133,6 +196,8 @@ class OpeningHours(models.Model):
     opens = models.TimeField(_("open"))
     closes = models.TimeField(_("dicht"), help_text=_("Vóór of gelijk aan 'open' betekent: na middernacht."))
 
+    objects = OpeningHoursQuerySet.as_manager()
+
     class Meta:
         ordering = ["house", "weekday", "opens"]
         constraints = [models.CheckConstraint(condition=Q(weekday__lte=6), name="openinghours_weekday_0_6")]
@@ -141,6 +206,19 @@ class OpeningHours(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        texts = refresh_weekly_hours({self.house_id, getattr(self, "_loaded_house_id", None)})
+        self._loaded_house_id = self.house_id
+        if OpeningHours.house.is_cached(self) and self.house_id in texts:
+            self.house.weekly_hours = texts[self.house_id]  # the caller's House object is not left behind
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        row = super().from_db(db, field_names, values, **kwargs)
+        row._loaded_house_id = row.__dict__.get("house_id")  # a row moved to another house refreshes both
+        return row
 
     @property
     def crosses_midnight(self) -> bool:
@@ -229,14 +307,17 @@ class Room(models.Model):
     deposit_cents = models.PositiveIntegerField(_("borg (cent)"), default=0)
     cleaning_fee_cents = models.PositiveIntegerField(_("schoonmaakkosten (cent)"), default=0)
     buffer_minutes = models.PositiveIntegerField(
-        _("buffer na boeking (min)"), default=30, help_text=_("Tijd voor schoonmaken na elke boeking.")
+        _("buffer na boeking (min)"), default=30, validators=[MaxValueValidator(MAX_BUFFER_MINUTES)],
+        help_text=_("Tijd voor schoonmaken na elke boeking (hoogstens 240 minuten)."),
     )
     private_events_allowed = models.BooleanField(_("privé-bijeenkomsten toegestaan"), default=True)
     active = models.BooleanField(_("actief"), default=True)
 
     class Meta:
         ordering = ["house", "name"]
-        constraints = [models.CheckConstraint(condition=Q(capacity__gte=1), name="room_capacity_positive")]
+        constraints = [models.CheckConstraint(condition=Q(capacity__gte=1), name="room_capacity_positive"),
+                       models.CheckConstraint(condition=Q(buffer_minutes__lte=MAX_BUFFER_MINUTES),
+                                              name="room_buffer_bounded")]
         verbose_name = _("zaal")
         verbose_name_plural = _("zalen")
 

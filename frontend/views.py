@@ -132,7 +132,7 @@ def home(request: HttpRequest) -> HttpResponse:
     facilities and accessibility needs. A past date is refused at its field. Results are sorted by the name of the
     house, then of the room, `RESULTS_PER_PAGE` a page; without a search the houses are listed by name,
     `HOUSES_PER_PAGE` a page, never all at once. A constant number of queries whatever the number of rooms, and
-    no row per room: availability of all candidate rooms in four (`availability.load_answers`), then the database
+    no row per room: availability of all candidate rooms in three (`availability.load_answers`), then the database
     counts and pages the free ones."""
     form = bound_dates(SearchForm(request.GET or None))
     searched = form.is_bound and any(request.GET.get(name) for name in form.fields) and form.is_valid()
@@ -173,7 +173,7 @@ def home(request: HttpRequest) -> HttpResponse:
         # The page's ids first (sorting needs only the house), then those rooms in full.
         page = _page(request, rooms.values_list("pk", flat=True), RESULTS_PER_PAGE)
         by_pk = {room.pk: room for room in _rooms().filter(pk__in=list(page.object_list))}
-        results = [{"room": room, "free": _free_slots(judge(answers.of(room.pk, room.house_id)), day)
+        results = [{"room": room, "free": _free_slots(judge(answers.of(room)), day)
                     if day else None} for room in (by_pk[pk] for pk in page.object_list if pk in by_pk)]
         for r in results:
             r["room"].location.house = r["room"].house  # for the map's markers: already loaded

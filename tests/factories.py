@@ -73,8 +73,9 @@ class HouseFactory(factory.django.DjangoModelFactory):
     def hours(self, create, extracted, **kwargs):
         if extracted is False:
             return
-        for weekday in range(7):
-            OpeningHours.objects.create(house=self, weekday=weekday, opens=dt.time(8), closes=dt.time(1))
+        OpeningHours.objects.bulk_create(OpeningHours(house=self, weekday=weekday, opens=dt.time(8), closes=dt.time(1))
+                                         for weekday in range(7))
+        self.refresh_from_db(fields=["weekly_hours"])
 
 
 class LocationFactory(factory.django.DjangoModelFactory):

@@ -83,7 +83,7 @@ def test_rooms_where__the_same_rooms_as_judging_every_room_on_its_own(town, day,
                 if passes(availability.room_availability(room, day, day + dt.timedelta(days=1)))}
     assert set(rooms.filter(answers.rooms_where(passes)).values_list("pk", flat=True)) == expected
     for room in rooms:  # and every room's shared answer is its own
-        assert answers.of(room.pk, room.house_id) == availability.room_availability(room, day,
+        assert answers.of(room) == availability.room_availability(room, day,
                                                                                     day + dt.timedelta(days=1))
 
 
@@ -97,7 +97,7 @@ def test_rooms_where__saturday_evening_in_words(town):
 
 
 def test_rooms_where__names_the_houses_that_fail_when_fewer_than_those_that_pass(town, django_assert_num_queries):
-    """Most houses open: the condition lists the few that fail (and any house with hours passes) — still right."""
+    """Most weekly hours open: the condition lists the few texts that fail (any other house passes) — still right."""
     for n in range(4):  # four more open houses without bookings
         RoomFactory(location=_house(f"Extra {n}", [(wd, dt.time(9), dt.time(23)) for wd in range(7)]))
     rooms = Room.objects.all()
@@ -106,15 +106,18 @@ def test_rooms_where__names_the_houses_that_fail_when_fewer_than_those_that_pass
     expected = {room.pk for room in rooms
                 if passes(availability.room_availability(room, SATURDAY, SATURDAY + dt.timedelta(days=1)))}
     assert set(rooms.filter(answers.rooms_where(passes)).values_list("pk", flat=True)) == expected
-    assert "EXISTS" in str(rooms.filter(answers.rooms_where(passes)).query).upper()
+    sql = str(rooms.filter(answers.rooms_where(passes)).query)
+    assert "NOT" in sql and "weekly_hours" in sql and "EXISTS" not in sql.upper()
 
 
-def test_load_answers__four_queries_for_any_number_of_rooms(town, django_assert_num_queries):
+def test_load_answers__three_queries_for_any_number_of_rooms(town, django_assert_num_queries):
     rooms = Room.objects.all()
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         availability.load_answers(rooms, SATURDAY, SATURDAY + dt.timedelta(days=1))
-    with django_assert_num_queries(3):  # the caller knows the longest buffer
-        availability.load_answers(rooms, SATURDAY, SATURDAY + dt.timedelta(days=1), longest_buffer=120)
+    for n in range(5):
+        RoomFactory(location=_house(f"Nog {n}", [(wd, dt.time(8 + n), dt.time(22)) for wd in range(7)]))
+    with django_assert_num_queries(3):  # more houses, more distinct weekly hours: the same three
+        availability.load_answers(Room.objects.all(), SATURDAY, SATURDAY + dt.timedelta(days=1), longest_buffer=120)
 
 
 def test_search_page__counts_what_the_definition_counts(client, town):
