@@ -237,10 +237,15 @@ class Answers:
     def of(self, room: Room) -> Availability:
         """The answer of `room` (one of those read; its `house` loaded, else one query for it)."""
         answer = self.by_room.get(room.pk)
+        return answer if answer is not None else self.answer(room.pk, room.house_id, room.house.weekly_hours)
+
+    def answer(self, room_id: int, house_id: int, weekly_hours: str) -> Availability:
+        """The answer of room `room_id` (one of those read) of house `house_id` with those `weekly_hours`."""
+        answer = self.by_room.get(room_id)
         if answer is None:
-            answer = self.by_house.get(room.house_id)
+            answer = self.by_house.get(house_id)
         if answer is None:
-            answer = self.by_hours.get(room.house.weekly_hours, NEVER_OPEN)
+            answer = self.by_hours.get(weekly_hours, NEVER_OPEN)
         return answer
 
     def rooms_where(self, passes: Callable[[Availability], bool]) -> Q:

@@ -797,6 +797,52 @@ class Closure(models.Model):
         return f"{self.room or self.house}: {self.reason}"
 
 
+class RoomVersion(models.Model):
+    """How often what a room's availability is computed from has changed: written only by database triggers
+    (migration 0014) on every insert, delete or relevant update of its bookings (status, start, blocked_until,
+    room) and closures (a house's closures count for all its rooms), its house's `weekly_hours` and its own
+    `buffer_minutes` or house. No row: version 0. Never written by Django, so no save() can set it back."""
+
+    # No foreign key in the database: a trigger may write a row for a room during that room's own deletion (when
+    # its closures go after its version row); such a row is harmless (ids are never reused) and removed with it.
+    room = models.OneToOneField(Room, verbose_name=_("zaal"), on_delete=models.CASCADE, primary_key=True,
+                                db_constraint=False, related_name="availability_version")
+    version = models.PositiveBigIntegerField(_("versie"), default=0)
+
+    class Meta:
+        verbose_name = _("beschikbaarheidsversie")
+        verbose_name_plural = _("beschikbaarheidsversies")
+
+    def __str__(self) -> str:
+        return f"{self.room_id}: {self.version}"
+
+
+class RoomDay(models.Model):
+    """What the search for a date knows about a room on one local day, computed by `boeking.search` from the
+    room's availability (bookings, closures, weekly hours, buffer) as of `version` (its `RoomVersion`): whether it
+    has free time that day (`free`, not only the tail of the evening before) and whether each dagdeel
+    (`pricing.DAYPARTS`) is free as a whole. A row whose version is behind the room's is out of date and is
+    computed again by the next search of that day; rows of past days are removed nightly (`prune_jobs`)."""
+
+    # No foreign key in the database: a search may write a row while the room is being deleted (derived data).
+    room = models.ForeignKey(Room, verbose_name=_("zaal"), on_delete=models.CASCADE, db_constraint=False,
+                             related_name="days")
+    day = models.DateField(_("dag"))
+    version = models.PositiveBigIntegerField(_("versie"))
+    free = models.BooleanField(_("vrije tijd"))
+    free_morning = models.BooleanField(_("ochtend vrij"))
+    free_afternoon = models.BooleanField(_("middag vrij"))
+    free_evening = models.BooleanField(_("avond vrij"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "room"], name="roomday_one_per_room_and_day")]
+        verbose_name = _("zaaldag")
+        verbose_name_plural = _("zaaldagen")
+
+    def __str__(self) -> str:
+        return f"{self.room_id} {self.day}"
+
+
 class Melding(models.Model):
     """An advance notice to the municipality of a private event. Holds no personal data."""
 

@@ -8,17 +8,17 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Prefetch, Q, Window
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from boeking import availability, intervals, services
+from boeking import availability, search, services
 from boeking.access import can_book, can_manage_house
-from boeking.clock import local, local_midnight, make_local, now, today
+from boeking.clock import local, local_midnight, now, today
 from boeking.errors import DomainError
 from boeking.models import Booking, BookingKind, Closure, House, Location, Room
 from boeking.rules import KIND_WORDS, cap_statuses
@@ -88,43 +88,30 @@ def _page(request: HttpRequest, items, per_page: int):
     return Paginator(items, per_page).get_page(request.GET.get("page"))
 
 
+def _page_of_ids(request: HttpRequest, rooms, per_page: int):
+    """`_page` of the ids of the Room queryset `rooms` (ordered) in one query: the page's ids with the total beside
+    them (a window count), instead of a count and then the page. A page past the last (nothing came back) costs a
+    count and the last page: the nearest page, as `_page`."""
+    paginator = Paginator(rooms.values_list("pk", flat=True), per_page)
+    try:
+        number = max(1, int(request.GET.get("page") or 1))
+    except (TypeError, ValueError):
+        number = 1
+    start = (number - 1) * per_page
+    rows = list(rooms.annotate(total=Window(Count("pk"))).values_list("pk", "total")[start:start + per_page])
+    if not rows:
+        return paginator.get_page(number)
+    paginator.count = rows[0][1]  # Paginator.count is a cached property: the total is known
+    return Page([pk for pk, _total in rows], number, paginator)
+
+
 def _free_slots(free: list, day: dt.date) -> list[dict]:
     """The free times of `day` for display: `{start, end, continued, next_day}` in local time. A free time that
     began the evening before (open past midnight) is `continued`: shown as "until 01:00, the evening before
     continued", not as a free night slot. `next_day`: it runs past midnight into the next day."""
     lo, hi = local_midnight(day), local_midnight(day + dt.timedelta(days=1))
-    return [{"start": local(max(s, lo)), "end": local(e), "continued": _continued(s, e, lo), "next_day": e > hi}
+    return [{"start": local(max(s, lo)), "end": local(e), "continued": search.continued(s, e, lo), "next_day": e > hi}
             for s, e in free if e > lo and s < hi]
-
-
-NIGHT_TAIL = dt.timedelta(hours=6)
-
-
-def _next_quarter(moment: dt.datetime) -> dt.datetime:
-    """`moment` rounded up to the next quarter of an hour (free times today start at a time people use)."""
-    moment = moment.replace(second=0, microsecond=0)
-    return moment + dt.timedelta(minutes=-moment.minute % 15)
-
-
-def _continued(start: dt.datetime, end: dt.datetime, midnight: dt.datetime) -> bool:
-    """A free time over `midnight` that ends in the small hours is the tail of the evening before (the house is open
-    past midnight), not a free time of the new day. A window that starts at midnight cuts it there."""
-    return start <= midnight and end <= midnight + NIGHT_TAIL
-
-
-def _free_on(open_times: list, midnight: dt.datetime, next_midnight: dt.datetime, window: tuple | None,
-             earliest: dt.datetime | None) -> list | None:
-    """A room's free times on the day from `midnight` to `next_midnight` (None: not free that day, or not for the
-    whole `window` of a dagdeel); `open_times` as `availability.load_answers` gives them, `earliest` cuts off what is
-    past today."""
-    slots = [(s, e) for s, e in open_times if s < next_midnight]
-    if earliest:
-        slots = [(max(s, earliest), e) for s, e in slots if e > earliest]
-    if window and not intervals.covers(slots, *window):
-        return None
-    if not window and all(_continued(s, e, midnight) for s, e in slots):
-        return None  # nothing, or only the tail of last night: no free time on this day
-    return slots
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -132,8 +119,8 @@ def home(request: HttpRequest) -> HttpResponse:
     facilities and accessibility needs. A past date is refused at its field. Results are sorted by the name of the
     house, then of the room, `RESULTS_PER_PAGE` a page; without a search the houses are listed by name,
     `HOUSES_PER_PAGE` a page, never all at once. A constant number of queries whatever the number of rooms, and
-    no row per room: availability of all candidate rooms in three (`availability.load_answers`), then the database
-    counts and pages the free ones."""
+    no row per room: `boeking.search` keeps each room's verdict per day (today's are judged live), the database
+    counts and pages the free rooms, and only the page's rooms have their free times computed."""
     form = bound_dates(SearchForm(request.GET or None))
     searched = form.is_bound and any(request.GET.get(name) for name in form.fields) and form.is_valid()
     context = {"form": form, "searched": searched, "day": None, "daypart": None, "guests": None,
@@ -152,29 +139,15 @@ def home(request: HttpRequest) -> HttpResponse:
         if "wheelchair" in needs:
             rooms = rooms.filter(WHEELCHAIR)
         day, part = data.get("date"), data.get("daypart") or ""
-        answers, judged = None, {}
+        earliest = search.next_quarter(now()) if day == today() else None  # today: what is left of it
         if day:
-            # Through the next day: an evening free until 01:00 shows its real end. Rooms without bookings share
-            # their house's answer: each distinct answer is judged once, and the database picks the free rooms.
-            answers = availability.load_answers(rooms, day, day + dt.timedelta(days=1))
-            window = None
-            if part:
-                start_time, end_time = DAYPART_TIMES[part]
-                window = (make_local(day, start_time), make_local(day, end_time))
-            earliest = _next_quarter(now()) if day == today() else None  # today: what is left of it
-            midnight, next_midnight = local_midnight(day), local_midnight(day + dt.timedelta(days=1))
-
-            def judge(answer) -> list | None:
-                if id(answer) not in judged:
-                    judged[id(answer)] = _free_on(answer.open, midnight, next_midnight, window, earliest)
-                return judged[id(answer)]
-
-            rooms = rooms.filter(answers.rooms_where(lambda answer: judge(answer) is not None))
+            rooms = search.free_rooms(rooms, day, part, earliest=earliest)
         # The page's ids first (sorting needs only the house), then those rooms in full.
-        page = _page(request, rooms.values_list("pk", flat=True), RESULTS_PER_PAGE)
+        page = _page_of_ids(request, rooms, RESULTS_PER_PAGE)
         by_pk = {room.pk: room for room in _rooms().filter(pk__in=list(page.object_list))}
-        results = [{"room": room, "free": _free_slots(judge(answers.of(room)), day)
-                    if day else None} for room in (by_pk[pk] for pk in page.object_list if pk in by_pk)]
+        shown = [by_pk[pk] for pk in page.object_list if pk in by_pk]
+        free = search.free_times(shown, day, part, earliest=earliest) if day else {}
+        results = [{"room": room, "free": _free_slots(free[room.pk] or [], day) if day else None} for room in shown]
         for r in results:
             r["room"].location.house = r["room"].house  # for the map's markers: already loaded
         query = request.GET.copy()

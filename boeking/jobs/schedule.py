@@ -76,6 +76,9 @@ def _prune() -> str:
     from django.tasks import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
+    from boeking.clock import local
+    from boeking.models import RoomDay
+
     from .models import SentMail
 
     at = wall_now()
@@ -83,7 +86,9 @@ def _prune() -> str:
                                           finished_at__lt=at - dt.timedelta(days=30)).delete()
     runs, _ = JobRun.objects.filter(started_at__lt=at - dt.timedelta(days=90)).delete()
     sent, _ = SentMail.objects.filter(sent_at__lt=at - dt.timedelta(days=400)).delete()
-    return f"removed {jobs} finished job(s) > 30 days, {runs} run(s) > 90 days, {sent} sent-mail key(s) > 400 days"
+    days, _ = RoomDay.objects.filter(day__lt=local(at).date()).delete()
+    return (f"removed {jobs} finished job(s) > 30 days, {runs} run(s) > 90 days, {sent} sent-mail key(s) > 400 days, "
+            f"{days} search verdict(s) of past days")
 
 
 JOBS: dict[str, Callable[[], str]] = {

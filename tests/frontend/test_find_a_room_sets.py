@@ -10,10 +10,10 @@ import datetime as dt
 
 import pytest
 
-from boeking import availability, clock
+from boeking import availability, clock, search
 from boeking.models import Closure, OpeningHours, Room
+from boeking.search import free_on as _free_on
 from frontend.forms import DAYPART_TIMES
-from frontend.views import _free_on
 from tests.factories import BookingFactory, HouseFactory, LocationFactory, RoomFactory, local_dt
 
 pytestmark = pytest.mark.django_db
@@ -85,6 +85,19 @@ def test_rooms_where__the_same_rooms_as_judging_every_room_on_its_own(town, day,
     for room in rooms:  # and every room's shared answer is its own
         assert answers.of(room) == availability.room_availability(room, day,
                                                                                     day + dt.timedelta(days=1))
+
+
+@pytest.mark.parametrize("day", [SATURDAY, SATURDAY + dt.timedelta(days=1), dt.date(2027, 3, 28)])
+@pytest.mark.parametrize("part", ["", "ochtend", "middag", "avond"])
+def test_kept_verdicts__the_same_rooms_as_judging_every_room_on_its_own(town, day, part):
+    """The search's kept verdicts (boeking.search.RoomDay): computed for every room at once, read back by the
+    database — the same rooms as the plain definition, also when asked a second time (from what was kept)."""
+    rooms = Room.objects.filter(pk__in=[room.pk for room in town.values()])
+    passes = _rule(day, part)
+    expected = {room.pk for room in rooms
+                if passes(availability.room_availability(room, day, day + dt.timedelta(days=1)))}
+    for _time in range(2):
+        assert set(search.free_rooms(rooms, day, part).values_list("pk", flat=True)) == expected
 
 
 def test_rooms_where__saturday_evening_in_words(town):

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from boeking import clock, services
+from boeking.models import RoomDay
 from tests.factories import BookingFactory, HouseFactory, LocationFactory, RoomFactory, UserFactory, local_dt
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +78,26 @@ def test_home__search_by_date_and_dagdeel_with_filters__same_queries_for_one_roo
     search = {"date": DAY.isoformat(), "daypart": "avond", "guests": 10, "access": ["step_free", "wheelchair"]}
     small, large = same_at_two_sizes(lambda n: house_with_rooms(n, bookings=True),
                                      lambda: queries(client, "/", search))
+    assert small == large
+
+
+def test_home__the_first_search_of_a_day__same_queries_for_one_room_or_many(client, caps, now):
+    """The day's first search computes and keeps every room's verdict (boeking.search): still constant."""
+    def first_search() -> int:
+        RoomDay.objects.all().delete()
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/", {"date": DAY.isoformat(), "daypart": "avond"}).status_code == 200
+        return len(ctx.captured_queries)
+
+    client.get("/")  # sessions and caches warmed
+    small, large = same_at_two_sizes(lambda n: house_with_rooms(n), first_search)
+    assert small == large
+
+
+def test_home__search_of_today__same_queries_for_one_room_or_many(client, caps, now):
+    """Today's search is judged live (what is left of the day), without kept verdicts: constant too."""
+    small, large = same_at_two_sizes(lambda n: house_with_rooms(n),
+                                     lambda: queries(client, "/", {"date": "2027-01-04"}))
     assert small == large
 
 
