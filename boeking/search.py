@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from django.db.models import Exists, OuterRef, QuerySet, Value
+from django.db.models import Case, Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Sum, Value, When, Window
 from django.db.models.functions import Coalesce
 
 from . import availability, intervals
@@ -124,6 +124,53 @@ def free_rooms(rooms: QuerySet[Room], day: dt.date, part: str = "", *, earliest:
         return rooms.filter(answers.rooms_where(lambda answer: rule(answer) is not None))
     refresh_days(rooms, day)
     return rooms.filter(days__day=day, **{f"days__{DAYPART_FIELDS[part] if part else 'free'}": True})
+
+
+def free_page(rooms: QuerySet[Room], day: dt.date, part: str, number: int, per_page: int, *,
+              earliest: dt.datetime | None = None) -> tuple[list[int], int, int]:
+    """Page `number` (1-based; past the last: the last) of `free_rooms`, in the order of `rooms`: `(room ids, how many
+    rooms are free, the page number used)`. For a coming day ONE query when every kept verdict is current: the
+    page, the number of free rooms and the number of verdicts missing or behind, together (a windowed query over
+    the rooms and their kept verdict); when some are behind, `refresh_days` and that query again. Today: the live
+    rule (`free_rooms`), then the same windowed page."""
+    if earliest is not None:
+        ids, free, _rows, number = _window_page(free_rooms(rooms, day, part, earliest=earliest)
+                                                .annotate(is_free=Value(1)), number, per_page)
+        return ids, free, number
+    field = DAYPART_FIELDS[part] if part else "free"
+    current = Q(kept__version=F("current"))
+    kept = (rooms.annotate(kept=FilteredRelation("days", condition=Q(days__day=day)),
+                           current=Coalesce("availability_version__version", Value(0)))
+            # 1: kept, current and free; 0: kept, current, not free; 2: missing, or behind the room's version.
+            .annotate(verdict=Case(When(current & Q(**{f"kept__{field}": True}), then=Value(1)),
+                                   When(current, then=Value(0)), default=Value(2)))
+            .filter(verdict__gt=0)
+            .annotate(is_free=Case(When(verdict=1, then=Value(1)), default=Value(0))))
+    ids, free, rows, number = _window_page(kept, number, per_page)
+    if rows > free:  # verdicts missing or behind: compute them, then ask again
+        refresh_days(rooms, day)
+        # A change racing this search may leave a room behind again: it is left out of this page (the next search
+        # shows it), never shown on a stale verdict.
+        ids, free, rows, number = _window_page(kept, number, per_page)
+    return ids, free, number
+
+
+def _window_page(rooms, number: int, per_page: int) -> tuple[list[int], int, int, int]:
+    """Of `rooms` (annotated `is_free`, 1 or 0): `(the ids with is_free on page number, how many have is_free, how
+    many rooms in all, the page number used)` in one windowed query; a page past the last costs a count and the
+    last page."""
+    counted = rooms.annotate(free_total=Window(Sum("is_free")), rows_total=Window(Count("pk")))
+
+    def fetch(n: int) -> list:
+        return list(counted.values_list("pk", "is_free", "free_total", "rows_total")[(n - 1) * per_page:n * per_page])
+
+    number = max(1, number)
+    rows = fetch(number)
+    if not rows and number > 1:
+        number = max(1, -(-rooms.count() // per_page))
+        rows = fetch(number)
+    free, total = (rows[0][2], rows[0][3]) if rows else (0, 0)
+    return [pk for pk, is_free, _free, _total in rows if is_free], free, total, number
 
 
 def free_times(rooms: list[Room], day: dt.date, part: str = "", *, earliest: dt.datetime | None = None

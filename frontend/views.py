@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Prefetch, Q, Window
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -51,6 +51,7 @@ def _rooms():
 
 # Results and houses per page on the search page; the order is stated on the page ("op naam van het huis").
 RESULTS_PER_PAGE = 20
+MAX_PAGE = 10_000  # 200,000 results: more than there are rooms
 HOUSES_PER_PAGE = 12
 # PDOK's BRT-Achtergrondkaart (the Dutch government's open base map), Web Mercator tiles. Only map pages let the
 # browser load images from this host (`_map_csp`).
@@ -88,21 +89,19 @@ def _page(request: HttpRequest, items, per_page: int):
     return Paginator(items, per_page).get_page(request.GET.get("page"))
 
 
-def _page_of_ids(request: HttpRequest, rooms, per_page: int):
-    """`_page` of the ids of the Room queryset `rooms` (ordered) in one query: the page's ids with the total beside
-    them (a window count), instead of a count and then the page. A page past the last (nothing came back) costs a
-    count and the last page: the nearest page, as `_page`."""
-    paginator = Paginator(rooms.values_list("pk", flat=True), per_page)
-    try:
-        number = max(1, int(request.GET.get("page") or 1))
+def _page_of_ids(request: HttpRequest, rooms, day: dt.date | None, part: str, earliest: dt.datetime | None) -> Page:
+    """Page `?page=` (an invalid or too-high number gives the nearest page, never an error) of the ids of `rooms`
+    — of those free on `day` when given (`search.free_page`: one query when nothing changed) — with the total."""
+    if not day:
+        return _page(request, rooms.values_list("pk", flat=True), RESULTS_PER_PAGE)
+    try:  # bounded before it becomes an OFFSET: a page past the last is the last page anyway
+        number = min(max(1, int(request.GET.get("page") or 1)), MAX_PAGE)
     except (TypeError, ValueError):
         number = 1
-    start = (number - 1) * per_page
-    rows = list(rooms.annotate(total=Window(Count("pk"))).values_list("pk", "total")[start:start + per_page])
-    if not rows:
-        return paginator.get_page(number)
-    paginator.count = rows[0][1]  # Paginator.count is a cached property: the total is known
-    return Page([pk for pk, _total in rows], number, paginator)
+    ids, count, number = search.free_page(rooms, day, part, number, RESULTS_PER_PAGE, earliest=earliest)
+    paginator = Paginator([], RESULTS_PER_PAGE)
+    paginator.count = count  # a cached property: the total came with the page
+    return Page(ids, number, paginator)
 
 
 def _free_slots(free: list, day: dt.date) -> list[dict]:
@@ -140,10 +139,8 @@ def home(request: HttpRequest) -> HttpResponse:
             rooms = rooms.filter(WHEELCHAIR)
         day, part = data.get("date"), data.get("daypart") or ""
         earliest = search.next_quarter(now()) if day == today() else None  # today: what is left of it
-        if day:
-            rooms = search.free_rooms(rooms, day, part, earliest=earliest)
-        # The page's ids first (sorting needs only the house), then those rooms in full.
-        page = _page_of_ids(request, rooms, RESULTS_PER_PAGE)
+        # The page's ids first (sorting needs only the house) with the number found, then those rooms in full.
+        page = _page_of_ids(request, rooms, day, part, earliest)
         by_pk = {room.pk: room for room in _rooms().filter(pk__in=list(page.object_list))}
         shown = [by_pk[pk] for pk in page.object_list if pk in by_pk]
         free = search.free_times(shown, day, part, earliest=earliest) if day else {}

@@ -88,6 +88,31 @@ def test_search__results_are_paged_in_the_stated_order(client, caps, now):
     assert second.count('<li class="zb-card">') == 3 and f"Zaal {RESULTS_PER_PAGE + 2:02d}" in second
 
 
+def test_search__a_page_past_the_last_or_out_of_range_is_the_last_page(client, caps, now):
+    location = LocationFactory(house=HouseFactory(name="Aa-huis"))
+    for i in range(RESULTS_PER_PAGE + 3):
+        RoomFactory(location=location, name=f"Zaal {i:02d}")
+    for page in (3, 99, 10**30):  # past the last page, also far past a bigint
+        text = body(client.get("/", {"date": "2027-01-23", "page": page}))
+        assert f"{RESULTS_PER_PAGE + 3} zalen gevonden" in text and "Pagina 2 van 2." in text
+        assert text.count('<li class="zb-card">') == 3
+    for page in (0, -4, "twee"):
+        text = body(client.get("/", {"date": "2027-01-23", "page": page}))
+        assert "Pagina 1 van 2." in text and text.count('<li class="zb-card">') == RESULTS_PER_PAGE
+
+
+def test_search__a_page_after_a_booking_shows_the_change(client, caps, now):
+    """The kept verdicts (boeking.search) follow a booking made between two searches: page, count and order."""
+    location = LocationFactory(house=HouseFactory(name="Aa-huis"))
+    rooms = [RoomFactory(location=location, name=f"Zaal {i:02d}") for i in range(RESULTS_PER_PAGE + 3)]
+    search = {"date": "2027-01-23", "daypart": "avond"}
+    assert f"{RESULTS_PER_PAGE + 3} zalen gevonden" in body(client.get("/", search))
+    BookingFactory.requested(room=rooms[0], start=local_dt(2027, 1, 23, 19), end=local_dt(2027, 1, 23, 22))
+    text = body(client.get("/", search))
+    assert f"{RESULTS_PER_PAGE + 2} zalen gevonden" in text and "Zaal 00" not in text and "Zaal 20" in text
+    assert body(client.get("/", {**search, "page": 2})).count('<li class="zb-card">') == 2
+
+
 def test_home__lists_houses_a_page_at_a_time_not_every_house(client, caps, now):
     for i in range(HOUSES_PER_PAGE + 2):
         LocationFactory(house=HouseFactory(name=f"Huis {i:02d}"))
