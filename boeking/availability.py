@@ -20,7 +20,7 @@ from django.utils.dateparse import parse_datetime, parse_time
 
 from . import intervals
 from .bounds import MAX_BUFFER_MINUTES
-from .clock import UTC, local_midnight, make_local
+from .clock import TZ, UTC, local_midnight, make_local
 from .errors import InvalidLocalTime
 from .intervals import Interval
 from .models import Booking, BookingStatus, Closure, House, OpeningHours, Room
@@ -67,8 +67,18 @@ def _opening_intervals(weekly: WeeklyHours, first_day: dt.date, last_day: dt.dat
 
 
 def _nearest_valid(day: dt.date, clock_time: dt.time) -> dt.datetime:
+    """The instant an opening or closing time means on `day` when the wall clock shows it twice or not at all. Twice
+    (the autumn night, 02:00–03:00): its second showing, in winter time — a house open until 02:00 is open through
+    the repeated hour and closes when the clock shows 02:00 for the last time (as PostgreSQL reads such a time).
+    Not at all (the spring gap): the first minute after the gap (03:00)."""
     naive = dt.datetime.combine(day, clock_time)
-    for minutes in range(0, 121, 1):
+    try:
+        return make_local(day, clock_time)
+    except InvalidLocalTime as exc:
+        if exc.code == "ambiguous_local_time":
+            # In UTC: Python compares an aware time in the repeated hour unequal to every time of another zone.
+            return naive.replace(tzinfo=TZ, fold=1).astimezone(UTC)
+    for minutes in range(1, 121):
         try:
             return make_local((naive + dt.timedelta(minutes=minutes)).date(),
                               (naive + dt.timedelta(minutes=minutes)).time())

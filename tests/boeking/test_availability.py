@@ -256,6 +256,16 @@ def test_opening_intervals__night_opening_across_a_dst_change__wall_clock_hours_
     assert clock.elapsed(*interval) == dt.timedelta(hours=real_hours)
 
 
+def test_opening_intervals__closing_inside_the_repeated_autumn_hour__closes_at_its_second_showing(db):
+    """Open until 02:00 on the night the clocks go back: through the repeated hour, closed when the clock shows
+    02:00 for the last time (01:00 UTC) — not at 03:00 (an hour later), as it was."""
+    house = house_with_hours((5, dt.time(20), dt.time(2)))  # Saturdays 20:00–02:00
+    saturday = dt.date(2027, 10, 30)
+    [interval] = opening_intervals(house, saturday, saturday + dt.timedelta(days=1))
+    assert interval[1] == dt.datetime(2027, 10, 31, 1, 0, tzinfo=clock.UTC)
+    assert clock.local(interval[1]).time() == dt.time(2) and clock.elapsed(*interval) == dt.timedelta(hours=7)
+
+
 def test_opening_intervals__opening_inside_the_spring_gap__starts_at_0300(db):
     house = house_with_hours((6, dt.time(2, 30), dt.time(5)))  # Sundays 02:30–05:00
     sunday = dt.date(2027, 3, 28)
