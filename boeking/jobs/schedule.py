@@ -91,6 +91,23 @@ def _prune() -> str:
             f"{days} search verdict(s) of past days")
 
 
+SEARCH_DAYS_AHEAD = 14  # the days the nightly job prepares for the search: the next two weeks
+
+
+def _prepare_search() -> str:
+    """The search's verdicts of every active room for the next `SEARCH_DAYS_AHEAD` days, computed at night
+    (`boeking.search.refresh_days`: only what is missing or behind), so that no resident waits for a day's first
+    search (about a second per day at 6,000 rooms)."""
+    from boeking import search
+    from boeking.clock import local
+    from boeking.models import Room
+
+    first = local(wall_now()).date() + dt.timedelta(days=1)
+    rooms = Room.objects.filter(active=True, house__active=True)
+    judged = sum(search.refresh_days(rooms, first + dt.timedelta(days=n)) for n in range(SEARCH_DAYS_AHEAD))
+    return f"judged {judged} room-day(s) over {first:%d-%m-%Y} and the {SEARCH_DAYS_AHEAD - 1} days after"
+
+
 JOBS: dict[str, Callable[[], str]] = {
     "expire_bookings": _expire_bookings,
     "reminders": _reminders,
@@ -98,6 +115,7 @@ JOBS: dict[str, Callable[[], str]] = {
     "requeue_stale_jobs": _requeue_stale,
     "anonymise_personal_data": _anonymise,
     "prune_jobs": _prune,
+    "prepare_search": _prepare_search,
 }
 
 

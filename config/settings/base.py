@@ -249,6 +249,7 @@ ZAALBOEK_SCHEDULE = {
     "requeue_stale_jobs": "*/5 * * * *",
     "anonymise_personal_data": "0 3 * * *",
     "prune_jobs": "30 3 * * *",
+    "prepare_search": "45 3 * * *",  # after prune_jobs: the next two weeks' search verdicts, computed at night
 }
 # Reminders (boeking/jobs/reminders.py), each can be turned off per house in the admin ("Herinneringen per huis").
 ZAALBOEK_REMINDER_PAYMENT_HOURS = int(os.environ.get("ZAALBOEK_REMINDER_PAYMENT_HOURS", "48"))  # before the deadline

@@ -224,3 +224,14 @@ def test_search__parallel_searches_and_bookings_leave_only_current_or_behind_ver
     for row in RoomDay.objects.filter(day=SATURDAY):
         assert row.version <= current.get(row.room_id, 0)
     assert evening_free() == {f"z{n}" for n in range(4, 8)}
+
+
+def test_prepare_search__computes_the_next_two_weeks_then_only_what_changed(rooms, monkeypatch):
+    from boeking.jobs import schedule
+
+    monkeypatch.setattr(schedule, "wall_now", lambda: local_dt(2027, 1, 20, 3, 45))
+    assert schedule.JOBS["prepare_search"]() == "judged 42 room-day(s) over 21-01-2027 and the 13 days after"
+    assert RoomDay.objects.filter(day=SATURDAY).count() == 3
+    BookingFactory.requested(room=rooms["b0"], start=local_dt(2027, 1, 23, 19), end=local_dt(2027, 1, 23, 22))
+    assert schedule.JOBS["prepare_search"]().startswith("judged 14 room-day(s)")  # b0's fourteen days, no more
+    assert evening_free() == {"a0", "a1"}
