@@ -30,6 +30,9 @@ NIGHT_TAIL = dt.timedelta(hours=6)
 # The RoomDay field holding each dagdeel's verdict (pricing.DAYPARTS' Dutch names). Changing DAYPARTS or NIGHT_TAIL
 # changes what every kept verdict means: a migration must then empty RoomDay (tests/boeking/test_search.py pins them).
 DAYPART_FIELDS = {"ochtend": "free_morning", "middag": "free_afternoon", "avond": "free_evening"}
+# The database's triggers that bump RoomVersion (migration 0014); on PostgreSQL deferred to the commit.
+VERSION_TRIGGERS = tuple(f"{table}_{name}bumps_rooms" for table in ("booking", "closure", "house", "room")
+                         for name in ("", "change_"))
 # Rooms judged per load (`refresh_days`): a bound on one statement's parameters, not on the work.
 REFRESH_BATCH = 2000
 

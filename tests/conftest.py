@@ -63,3 +63,27 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _room_versions_bumped_at_once(request):
+    """On PostgreSQL the triggers that bump a room's RoomVersion run at COMMIT (deferred constraint triggers,
+    migration 0014). A test runs inside one transaction that never commits: it asks for them at once, so that a
+    search after a change in the same test sees it. Tests with real transactions (transaction=True) keep the
+    deferral — tests/boeking/test_search.py checks it there."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if names & {"transactional_db", "live_server", "django_db_serialized_rollback"}:
+        return
+    if marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return
+    if marker is None and "db" not in names:
+        return
+    request.getfixturevalue("db")
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        from boeking.search import VERSION_TRIGGERS
+
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET CONSTRAINTS {', '.join(VERSION_TRIGGERS)} IMMEDIATE")

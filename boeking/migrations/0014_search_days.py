@@ -34,9 +34,12 @@ def postgresql_sql() -> list[str]:
                   IF TG_OP <> 'DELETE' THEN {new}; END IF;
                   RETURN NULL;
                 END $$""",
-            f"CREATE TRIGGER {table}_bumps_rooms AFTER INSERT OR DELETE ON boeking_{table} FOR EACH ROW "
-            f"EXECUTE FUNCTION boeking_{table}_bumps_rooms()",
-            f"CREATE TRIGGER {table}_change_bumps_rooms AFTER UPDATE ON boeking_{table} FOR EACH ROW "
+            # Deferred to the commit: the version row is locked for the commit only, so requests for one room do
+            # not wait for each other's whole transaction; the bump still becomes visible with the change it counts.
+            f"CREATE CONSTRAINT TRIGGER {table}_bumps_rooms AFTER INSERT OR DELETE ON boeking_{table} "
+            f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION boeking_{table}_bumps_rooms()",
+            f"CREATE CONSTRAINT TRIGGER {table}_change_bumps_rooms AFTER UPDATE ON boeking_{table} "
+            f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
             f"WHEN ({changed.format(ne='IS DISTINCT FROM')}) EXECUTE FUNCTION boeking_{table}_bumps_rooms()",
         ]
     return statements

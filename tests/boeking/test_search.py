@@ -235,3 +235,20 @@ def test_prepare_search__computes_the_next_two_weeks_then_only_what_changed(room
     BookingFactory.requested(room=rooms["b0"], start=local_dt(2027, 1, 23, 19), end=local_dt(2027, 1, 23, 22))
     assert schedule.JOBS["prepare_search"]().startswith("judged 14 room-day(s)")  # b0's fourteen days, no more
     assert evening_free() == {"a0", "a1"}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the version triggers are deferred on PostgreSQL only")
+@pytest.mark.django_db(transaction=True)
+def test_version_bump__comes_with_the_commit_not_before(caps, frozen_now):
+    """PostgreSQL bumps a room's version at COMMIT (deferred triggers): a transaction holds the version row only
+    while it commits, so requests for one room do not queue behind each other's whole transaction — and the bump
+    becomes visible together with the booking it counts, never before or after it."""
+    from django.db import transaction
+
+    room = RoomFactory()
+    before = RoomVersion.objects.filter(room=room).values_list("version", flat=True).first() or 0
+    with transaction.atomic():
+        BookingFactory.requested(room=room, start=local_dt(2027, 1, 23, 19), end=local_dt(2027, 1, 23, 22))
+        inside = RoomVersion.objects.filter(room=room).values_list("version", flat=True).first() or 0
+    assert inside == before
+    assert RoomVersion.objects.get(room=room).version == before + 1
