@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.utils.dates import MONTHS_3
+from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
@@ -27,7 +28,7 @@ KIND_COLOURS = {"party": "#154273", "gathering": "#e17000", "koffietafel": "#398
 OTHER_COLOUR = "#555"  # a kind without a colour of its own
 
 # The month chart's frame, in viewBox units: plot area inside the margins, y axis labels in the left margin.
-WIDTH, HEIGHT, LEFT, BOTTOM, TOP, RIGHT = 720, 240, 36, 28, 12, 4
+WIDTH, HEIGHT, LEFT, BOTTOM, TOP, RIGHT = 720, 240, 44, 28, 12, 4
 GROUP_GAP = 6  # between two months' groups of bars
 
 
@@ -63,9 +64,11 @@ class MonthLabel:
 
 @dataclass(frozen=True)
 class MonthLayout:
-    """Where everything of a month chart goes. `peak` is the count drawn at full plot height (at least 1)."""
+    """Where everything of a month chart goes. `peak` is the largest count (at least 1); `top` the count drawn at full
+    plot height: the axis' last grid line, a round multiple of its step at or above the peak."""
 
     peak: int
+    top: int
     bars: list[Bar]
     grid: list[GridLine]
     months: list[MonthLabel]
@@ -81,34 +84,52 @@ def _check(per_kind: Mapping[str, Sequence[int]]) -> None:
             raise ValueError(f"{kind}: counts cannot be negative")
 
 
+def nice_step(peak: int) -> int:
+    """The axis step for counts up to `peak`: the smallest 1, 2 or 5 × 10ⁿ that reaches the peak in at most four
+    steps (12 → 5, 5,172 → 2,000), so that every grid line is a round number."""
+    magnitude = 1
+    while True:
+        for factor in (1, 2, 5):
+            if factor * magnitude * 4 >= peak:
+                return factor * magnitude
+        magnitude *= 10
+
+
 def month_layout(per_kind: Mapping[str, Sequence[int]], *, labels: Mapping[str, str]) -> MonthLayout:
     """The geometry of a grouped bar chart: twelve groups (January first), one bar per kind in each.
 
-    Bars scale to the largest count (`peak`, at least 1, so an empty year draws flat bars on a 0–1 axis); grid lines
-    every `ceil(peak / 4)` from 0 up to the peak. `labels` gives each kind's name for the bar titles (default: the
-    kind code). Raises ValueError when a kind has not exactly twelve counts or a negative one."""
+    Grid lines every `nice_step(peak)` from 0 up to the first one at or above the largest count (`peak`, at least 1,
+    so an empty year draws flat bars on a 0–1 axis), each labelled; bars scale to that top line. `labels` gives each
+    kind's name for the bar titles (default: the kind code). Raises ValueError when a kind has not exactly twelve
+    counts or a negative one."""
     _check(per_kind)
     plot_h = HEIGHT - BOTTOM - TOP
     peak = max([1, *(n for values in per_kind.values() for n in values)])
     group_w = (WIDTH - LEFT - 8) / 12
     bar_w = (group_w - GROUP_GAP) / max(len(per_kind), 1)
-    step = max(1, -(-peak // 4))
-    grid = [GridLine(y=TOP + plot_h - plot_h * value / peak, value=value) for value in range(0, peak + 1, step)]
+    step = nice_step(peak)
+    top = step * -(-peak // step)
+    grid = [GridLine(y=TOP + plot_h - plot_h * value / top, value=value) for value in range(0, top + 1, step)]
     bars, months = [], []
     for month in range(12):
         x0 = LEFT + month * group_w + GROUP_GAP / 2
         months.append(MonthLabel(x=x0 + group_w / 2 - GROUP_GAP / 2, text=MONTHS[month]))
         for index, (kind, values) in enumerate(per_kind.items()):
-            h = plot_h * values[month] / peak
+            h = plot_h * values[month] / top
             bars.append(Bar(kind=kind, month=month, value=values[month], x=x0 + index * bar_w, y=TOP + plot_h - h,
                             width=max(bar_w - 1, 1), height=h,
-                            title=f"{labels.get(kind, kind)} {MONTHS[month]}: {values[month]}"))
-    return MonthLayout(peak=peak, bars=bars, grid=grid, months=months)
+                            title=f"{labels.get(kind, kind)} {MONTHS[month]}: {_count(values[month])}"))
+    return MonthLayout(peak=peak, top=top, bars=bars, grid=grid, months=months)
+
+
+def _count(value: int) -> str:
+    """A count as the reader writes it: 6.000 in Dutch, 6,000 in English."""
+    return number_format(value, force_grouping=True)
 
 
 def month_svg(layout: MonthLayout, *, title: str, chart_id: str) -> SafeString:
     """`layout` as inline SVG: `<svg id=chart_id role="img">` labelled by its `<title>`, coordinates to 0.1 unit."""
-    grid = [(LEFT, f"{g.y:.1f}", layout.width - RIGHT, f"{g.y:.1f}", LEFT - 6, f"{g.y + 4:.1f}", g.value)
+    grid = [(LEFT, f"{g.y:.1f}", layout.width - RIGHT, f"{g.y:.1f}", LEFT - 6, f"{g.y + 4:.1f}", _count(g.value))
             for g in layout.grid]
     bars = [(KIND_CLASSES.get(b.kind, ""), KIND_COLOURS.get(b.kind, OTHER_COLOUR), f"{b.x:.1f}", f"{b.y:.1f}",
              f"{b.width:.1f}", f"{b.height:.1f}", b.title) for b in layout.bars]

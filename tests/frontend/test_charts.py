@@ -36,12 +36,32 @@ def test_month_layout__bars_scale_to_the_largest_count():
     assert all(b.y + b.height == pytest.approx(charts.TOP + PLOT_H) for b in layout.bars)
 
 
-def test_month_layout__grid_lines_in_quarters_of_the_peak_from_zero():
+def test_month_layout__round_grid_lines_from_zero_to_at_or_above_the_peak():
     layout = charts.month_layout({"party": months(jan=12)}, labels=LABELS)
-    assert [g.value for g in layout.grid] == [0, 3, 6, 9, 12]
+    assert [g.value for g in layout.grid] == [0, 5, 10, 15] and (layout.peak, layout.top) == (12, 15)
     assert layout.grid[0].y == pytest.approx(charts.TOP + PLOT_H) and layout.grid[-1].y == pytest.approx(charts.TOP)
-    # A peak that is not a multiple of four: steps round up, the top line stays at or below the peak.
-    assert [g.value for g in charts.month_layout({"party": months(jan=5)}, labels=LABELS).grid] == [0, 2, 4]
+    assert bar(layout, "party", 0).height == pytest.approx(PLOT_H * 12 / 15)  # bars scale to the labelled top line
+    assert [g.value for g in charts.month_layout({"party": months(jan=5)}, labels=LABELS).grid] == [0, 2, 4, 6]
+    # The city's busiest month: round thousands, the top one labelled too (it was 0, 1293, 2586, 3879, 5172 unlabelled).
+    city = charts.month_layout({"party": months(jul=5172)}, labels=LABELS)
+    assert [g.value for g in city.grid] == [0, 2000, 4000, 6000]
+
+
+@pytest.mark.parametrize(("peak", "step"), [(1, 1), (4, 1), (5, 2), (8, 2), (9, 5), (20, 5), (21, 10), (40, 10),
+                                            (41, 20), (5172, 2000), (8001, 5000), (20001, 10000)])
+def test_nice_step__one_two_or_five_times_a_power_of_ten_in_at_most_four_steps(peak, step):
+    assert charts.nice_step(peak) == step
+    assert step * 4 >= peak
+
+
+def test_month_chart__grid_labels_in_the_readers_number_format():
+    per_kind = {"party": months(jul=5172)}
+    with translation.override("nl"):
+        dutch = charts.month_chart(per_kind, labels=LABELS, title="Feesten", chart_id="c")
+    with translation.override("en"):
+        english = charts.month_chart(per_kind, labels=LABELS, title="Parties", chart_id="c")
+    assert ">6.000</text>" in dutch and ">2.000</text>" in dutch and ": 5.172</title>" in dutch
+    assert ">6,000</text>" in english and ": 5,172</title>" in english
 
 
 def test_month_layout__one_group_per_month_with_the_kinds_in_the_given_order():
