@@ -211,3 +211,15 @@ def test_every_account_mail__formal(caps):
     pages = Pages()
     pages.mails()
     assert_formal(pages)
+
+
+def test_allauth_names_in_zaalboeks_spelling():
+    """Allauth's Dutch writes "e-mailadres bevestiging" (the admin's model names, the confirmation mail's subject);
+    Zaalboek writes one word, as in "bevestigingsmail"."""
+    from allauth.account.models import EmailConfirmation
+    from django.utils import translation
+
+    with translation.override("nl"):
+        assert str(EmailConfirmation._meta.verbose_name) == "e-mailbevestiging"
+        assert str(EmailConfirmation._meta.verbose_name_plural) == "e-mailbevestigingen"
+        assert translation.gettext("Email Confirmation") == "E-mailbevestiging"
